@@ -1,0 +1,108 @@
+"""The simulation entry points: :func:`statevector`, :func:`probabilities`, :func:`run`."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..circuit import Circuit
+from ..errors import BackendError, CircuitError, ResourceError
+from .memory import available_bytes, format_bytes
+from .result import Result, records_to_strings
+from .statevector import engine
+
+BACKENDS = ("auto", "statevector")
+
+
+def _as_circuit(circuit) -> Circuit:
+    if isinstance(circuit, Circuit):
+        return circuit
+    if isinstance(circuit, (str, Path)):
+        from ..qasm import load_qasm
+        return load_qasm(circuit)
+    raise CircuitError(f"expected a Circuit (or an OpenQASM path or text), got "
+                       f"{type(circuit).__name__}")
+
+
+def _rng(seed) -> tuple[np.random.Generator, int]:
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy)
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise BackendError(f"seed must be a non-negative int, got {seed!r}")
+    return np.random.default_rng(int(seed)), int(seed)
+
+
+def statevector(circuit: Circuit | str, *, initial_state: Sequence[complex] | None = None,
+                seed: int | None = None) -> np.ndarray:
+    """The final state as a complex128 array of 2**n amplitudes (qubit 0 least significant).
+
+    Final measurements are dropped. A circuit whose state depends on a random measurement
+    outcome (mid-circuit measurement or reset of a qubit in superposition) needs ``seed``,
+    which picks one trajectory.
+
+    >>> import qvalley as qv
+    >>> qv.statevector(qv.Circuit(1).h(0)).round(3)
+    array([0.707+0.j, 0.707+0.j])
+    """
+    circuit = _as_circuit(circuit)
+    program, _ = engine.prepare(circuit)
+    rng = None if seed is None else _rng(seed)[0]
+    return engine.final_state(program, rng, initial_state)
+
+
+def probabilities(circuit: Circuit | str, qubits: Sequence[int] | None = None, *,
+                  initial_state: Sequence[complex] | None = None,
+                  seed: int | None = None) -> np.ndarray:
+    """Probabilities of the basis states: ``|psi|**2`` over all qubits, or the marginal
+    distribution of ``qubits`` (``qubits[0]`` is the least significant bit)."""
+    circuit = _as_circuit(circuit)
+    probs = np.abs(statevector(circuit, initial_state=initial_state, seed=seed)) ** 2
+    if qubits is None:
+        return probs
+    n = circuit.num_qubits
+    qubits = list(qubits)
+    from ..circuit.instruction import check_qubits
+    check_qubits(qubits, n)
+    tensor = probs.reshape((2,) * n)
+    keep = [n - 1 - q for q in reversed(qubits)]  # big-endian order of the kept axes
+    others = tuple(ax for ax in range(n) if ax not in keep)
+    marg = tensor.sum(axis=others) if others else tensor
+    remaining = sorted(keep)
+    marg = np.transpose(marg, [remaining.index(ax) for ax in keep])
+    return marg.reshape(-1)
+
+
+def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
+        backend: str = "auto") -> Result:
+    """Run ``circuit`` ``shots`` times and return counts and per-shot memory.
+
+    >>> import qvalley as qv
+    >>> c = qv.Circuit(2).h(0).cx(0, 1).measure_all()
+    >>> sorted(qv.run(c, shots=100, seed=7).counts)
+    ['00', '11']
+    """
+    circuit = _as_circuit(circuit)
+    if backend not in BACKENDS:
+        raise BackendError(f"unknown backend {backend!r}; available: {', '.join(BACKENDS)}")
+    if isinstance(shots, (bool, np.bool_)) or not isinstance(shots, (int, np.integer)) \
+            or shots < 1:
+        raise BackendError(f"shots must be a positive int, got {shots!r}")
+    shots = int(shots)
+    if not any(ins.kind == "measure" for ins in circuit.data):
+        raise CircuitError("the circuit measures nothing, so there are no counts; add "
+                           "measure()/measure_all(), or use statevector()/probabilities()")
+    needed = shots * (max(circuit.num_clbits, 1) + 8) * 2
+    if needed > available_bytes():
+        raise ResourceError(f"{shots} shots of {circuit.num_clbits} bits need about "
+                            f"{format_bytes(needed)} for their records but "
+                            f"{format_bytes(available_bytes())} is available; run fewer shots "
+                            "per call")
+    rng, used_seed = _rng(seed)
+    start = time.perf_counter()
+    program, _ = engine.prepare(circuit, active_only=True)
+    records = engine.sample(program, shots, rng)
+    counts, memory = records_to_strings(records)
+    return Result(counts, memory, shots, used_seed, "statevector", circuit.num_clbits,
+                  time.perf_counter() - start)

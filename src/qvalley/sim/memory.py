@@ -1,0 +1,71 @@
+"""Memory checks made before a simulator allocates its state.
+
+A refusal is a :class:`~qvalley.ResourceError` that says how much is needed, how much is
+there and what to do instead, rather than a crash or an out-of-memory kill.
+The budget is the memory available now (``MemAvailable``); set ``QVALLEY_MAX_MEMORY`` (bytes,
+or with a K/M/G/T suffix) to impose a lower cap.
+"""
+from __future__ import annotations
+
+import os
+
+from ..errors import ResourceError
+
+_SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def available_bytes() -> int:
+    """Bytes this process may use for a state: the smaller of the free memory and the
+    ``QVALLEY_MAX_MEMORY`` cap."""
+    free = _mem_available()
+    cap = os.environ.get("QVALLEY_MAX_MEMORY")
+    if cap:
+        text = cap.strip().upper().removesuffix("B").removesuffix("I")
+        unit = text[-1] if text and text[-1] in _SUFFIX else ""
+        try:
+            limit = int(float(text[:len(text) - len(unit)]) * _SUFFIX[unit])
+        except ValueError:
+            raise ResourceError(f"QVALLEY_MAX_MEMORY={cap!r} is not a size such as 8G or "
+                                "512M") from None
+        free = min(free, limit)
+    return free
+
+
+def _mem_available() -> int:
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
+        return 1 << 34
+
+
+def format_bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if n < 1024 or unit == "EiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return f"{n:.1f} EiB"  # pragma: no cover
+
+
+def require_statevector(num_qubits: int, copies: float = 2.0,
+                        what: str = "a state vector") -> None:
+    """Refuse (ResourceError) unless ``copies`` complex128 vectors of 2**n fit in memory."""
+    if num_qubits > 200:
+        needed = float("inf")
+        needed_text = f"2^{num_qubits} x 16 B"
+    else:
+        needed = copies * 16.0 * (2.0 ** num_qubits)
+        needed_text = format_bytes(needed)
+    have = available_bytes()
+    if needed > have:
+        raise ResourceError(
+            f"simulating {num_qubits} qubits as {what} needs {needed_text} "
+            f"(2^{num_qubits} amplitudes x 16 B, x{copies:g} for working copies) but "
+            f"{format_bytes(have)} is available; use fewer qubits, or a smaller circuit "
+            "(qubits no gate touches are not simulated by run())")

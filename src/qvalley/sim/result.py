@@ -1,0 +1,63 @@
+"""The outcome of :func:`qvalley.run`: counts, per-shot memory and how they were made."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Result:
+    """Measurement results.
+
+    ``counts`` maps bit strings to how many shots gave them; a key lists the classical bits
+    highest index first (``c[n-1]...c[0]``), one string, no spaces. ``memory`` holds one
+    such string per shot, in the order the shots were taken. ``seed`` is the seed that was
+    used (pass it back to :func:`qvalley.run` to get the same result again).
+    """
+
+    counts: dict[str, int]
+    memory: list[str] = field(repr=False)
+    shots: int
+    seed: int
+    backend: str
+    num_clbits: int
+    time_taken: float = 0.0
+
+    def get_counts(self) -> dict[str, int]:
+        return dict(self.counts)
+
+    def get_memory(self) -> list[str]:
+        return list(self.memory)
+
+    def probabilities(self) -> dict[str, float]:
+        """Relative frequencies of each outcome."""
+        return {k: v / self.shots for k, v in self.counts.items()}
+
+    def most_frequent(self) -> str:
+        return max(self.counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+
+    def to_dict(self) -> dict:
+        return {"counts": self.counts, "shots": self.shots, "seed": self.seed,
+                "backend": self.backend, "num_clbits": self.num_clbits,
+                "time_taken": self.time_taken}
+
+
+def records_to_strings(records: np.ndarray) -> tuple[dict[str, int], list[str]]:
+    """Counts (sorted by key) and per-shot strings from a (shots, m) array of bits."""
+    shots, m = records.shape
+    if shots == 0:
+        return {}, []
+    if m <= 63:
+        weights = (np.ones(m, dtype=np.int64) << np.arange(m, dtype=np.int64))
+        keys = records.astype(np.int64) @ weights if m else np.zeros(shots, dtype=np.int64)
+        uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        labels = [format(int(v), f"0{m}b") if m else "" for v in uniq]
+    else:
+        uniq, inverse, counts = np.unique(records, axis=0, return_inverse=True,
+                                          return_counts=True)
+        labels = ["".join("1" if b else "0" for b in row[::-1]) for row in uniq]
+    inverse = np.asarray(inverse).ravel()
+    memory = [labels[i] for i in inverse]
+    table = dict(sorted(zip(labels, (int(c) for c in counts))))
+    return table, memory

@@ -1,0 +1,1 @@
+"""Exact state-vector simulation (numpy kernels and the branching executor)."""
