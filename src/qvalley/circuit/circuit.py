@@ -330,6 +330,10 @@ class Circuit:
         >>> with c.if_test("c", 1):
         ...     c = c.x(0)
         """
+        if self._conditions:
+            raise CircuitError("nested if_test() blocks are not supported: an instruction "
+                               "carries one condition; combine the bits into one condition "
+                               "on a list of clbits instead")
         self._conditions.append(self._condition(target, value))
         try:
             yield self
@@ -444,6 +448,10 @@ class Circuit:
                         if strict:
                             raise CircuitError(f"the circuit has no parameter named {key!r}")
                         continue
+                    if sum(1 for p in params if p.name == key) > 1:
+                        raise CircuitError(f"parameter name {key!r} is ambiguous: the circuit "
+                                           "has several parameters of that name; bind them "
+                                           "by Parameter object")
                     key = by_name[key]
                 elif strict and key not in params:
                     raise CircuitError(f"the circuit has no parameter {key!r}")
@@ -473,12 +481,17 @@ class Circuit:
 
     # -- metrics ------------------------------------------------------------------------
     def depth(self) -> int:
-        """Length of the critical path over qubits and clbits (barriers not counted)."""
+        """Length of the critical path over qubits and clbits (barriers not counted, but,
+        as in Qiskit, they order the operations on their qubits)."""
         nq = self.num_qubits
         level = [0] * (nq + self.num_clbits)
         best = 0
         for instr in self._data:
             if instr.kind == "barrier":
+                if instr.qubits:
+                    d = max(level[q] for q in instr.qubits)
+                    for q in instr.qubits:
+                        level[q] = d
                 continue
             wires = list(instr.qubits) + [nq + b for b in instr.clbits]
             if instr.condition is not None:

@@ -281,7 +281,7 @@ def _defs() -> list[GateDef]:
         base="p", diagonal=True)
     add("cu1", 2, ("lambda",), lambda lam: controlled(_p(lam), 1),
         "Controlled phase (legacy name of cp).", inverse=_negate("cu1"), qasm2="cu1",
-        qasm3="cu1", controls=1, base="u1", diagonal=True)
+        qasm3=None, controls=1, base="u1", diagonal=True)
     add("cu3", 2, ("theta", "phi", "lambda"), lambda t, phi, lam: controlled(_u(t, phi, lam), 1),
         "Controlled U3 (no global phase).", inverse=lambda t, phi, lam: ("cu3", (-t, -lam, -phi)),
         qasm2="cu3", controls=1, base="u3")

@@ -151,7 +151,11 @@ class Instruction:
         new = []
         for i, p in enumerate(self.params):
             if isinstance(p, ParameterExpression):
-                p = check_finite(p.bind(values), f"{where}, parameter {i}")
+                try:
+                    p = p.bind(values)
+                except CircuitError as exc:  # e.g. exp() overflowing to infinity
+                    raise CircuitError(f"{where}, parameter {i}: {exc}") from None
+                p = check_finite(p, f"{where}, parameter {i}")
             new.append(p)
         return self.replace(params=tuple(new))
 

@@ -25,6 +25,7 @@ from ..memory import available_bytes, require_statevector
 from . import kernels
 
 _ZERO = 1e-13  # outcome probabilities below this are treated as impossible
+IDLE = -1      # target of a measure of a qubit that is not simulated: it is |0>, reads 0
 
 
 @dataclass
@@ -67,7 +68,9 @@ def prepare(circuit: Circuit, *, active_only: bool = False,
                                f"parameters ({', '.join(names)}); bind them with "
                                "assign_parameters() before simulating")
     if active_only:
-        used = sorted({q for ins in data if ins.kind != "barrier" for q in ins.qubits})
+        # a qubit that no gate touches stays |0>: measuring it reads 0 and resetting it
+        # does nothing, so it is not simulated (measure_all on a wide circuit stays cheap)
+        used = sorted({q for ins in data if ins.is_unitary for q in ins.qubits})
     else:
         used = list(range(circuit.num_qubits))
     index = {q: i for i, q in enumerate(used)}
@@ -96,6 +99,16 @@ def prepare(circuit: Circuit, *, active_only: bool = False,
     dynamic = False
     for i, ins in enumerate(data):
         if ins.kind == "barrier":
+            continue
+        if ins.kind in ("measure", "reset") and ins.qubits[0] not in index:
+            if ins.kind == "reset":
+                continue
+            if i in terminal_idx:
+                terminal.append((IDLE, ins.clbits[0]))
+            else:
+                dynamic = True
+                ops.append(Op("measure", (IDLE,), clbit=ins.clbits[0],
+                              condition=ins.condition))
             continue
         qs = tuple(index[q] for q in ins.qubits)
         if i in terminal_idx:
@@ -140,6 +153,15 @@ def apply_op(state: np.ndarray, n: int, op: Op) -> None:
     kernels.apply_matrix(state, n, op.matrix, op.targets, op.controls, op.ctrl_state)
 
 
+def _p1(psi: np.ndarray, n: int, q: int) -> float:
+    return 0.0 if q == IDLE else kernels.probability_of_one(psi, n, q)
+
+
+def _collapse(psi: np.ndarray, n: int, q: int, outcome: int, probability: float) -> None:
+    if q != IDLE:
+        kernels.collapse(psi, n, q, outcome, probability)
+
+
 # -- final state --------------------------------------------------------------------------------
 
 def final_state(program: Program, rng: np.random.Generator | None,
@@ -156,7 +178,7 @@ def final_state(program: Program, rng: np.random.Generator | None,
             apply_op(psi, n, op)
             continue
         q = op.targets[0]
-        p1 = kernels.probability_of_one(psi, n, q)
+        p1 = _p1(psi, n, q)
         if p1 < _ZERO:
             outcome = 0
         elif p1 > 1 - _ZERO:
@@ -168,7 +190,7 @@ def final_state(program: Program, rng: np.random.Generator | None,
                 "random trajectory, or use run() for measurement statistics")
         else:
             outcome = int(rng.random() < p1)
-        kernels.collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
+        _collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
         if op.kind == "measure":
             classical = (classical & ~(1 << op.clbit)) | (outcome << op.clbit)
         elif outcome:
@@ -217,7 +239,7 @@ def _fill_terminal(rows: np.ndarray, psi: np.ndarray, program: Program,
     probs = np.abs(psi) ** 2
     idx = sample_indices(probs, rows.shape[0], rng)
     for q, c in program.terminal:
-        rows[:, c] = (idx >> q) & 1
+        rows[:, c] = 0 if q == IDLE else (idx >> q) & 1
 
 
 def _branches(program: Program, shots: int, rng: np.random.Generator):
@@ -240,7 +262,7 @@ def _branches(program: Program, shots: int, rng: np.random.Generator):
                 apply_op(psi, n, op)
                 continue
             q = op.targets[0]
-            p1 = kernels.probability_of_one(psi, n, q)
+            p1 = _p1(psi, n, q)
             if p1 < _ZERO:
                 ones = 0
             elif p1 > 1 - _ZERO:
@@ -253,7 +275,7 @@ def _branches(program: Program, shots: int, rng: np.random.Generator):
                 fits = state_bytes * (len(stack) + 3) < available_bytes()
                 other = psi.copy() if fits else None
                 if other is not None:
-                    kernels.collapse(other, n, q, 1, p1)
+                    _collapse(other, n, q, 1, p1)
                     other_classical = _after(op, other, n, classical, 1)
                 else:
                     other_classical = classical
@@ -261,7 +283,7 @@ def _branches(program: Program, shots: int, rng: np.random.Generator):
                 outcome, count = 0, zeros
             else:
                 outcome = 1 if ones else 0
-            kernels.collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
+            _collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
             classical = _after(op, psi, n, classical, outcome)
             forced = (i, outcome, forced)
         yield psi, count, classical
@@ -293,8 +315,8 @@ def _replay(program: Program, stop: int, path) -> tuple[np.ndarray, int]:
             apply_op(psi, n, op)
             continue
         q = op.targets[0]
-        p1 = kernels.probability_of_one(psi, n, q)
+        p1 = _p1(psi, n, q)
         outcome = forced[i]
-        kernels.collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
+        _collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
         classical = _after(op, psi, n, classical, outcome)
     return psi, classical

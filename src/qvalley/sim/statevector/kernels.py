@@ -32,6 +32,9 @@ def apply_matrix(state: np.ndarray, num_qubits: int, matrix: np.ndarray,
         for t in targets:
             ax = n - 1 - t
             axis_of[t] = ax - sum(1 for r in removed if r < ax)
+        if len(targets) == 1:
+            _apply_1q_axis(sub, matrix, axis_of[targets[0]])
+            return
         new = _apply_dense(sub, matrix, [axis_of[t] for t in targets])
         psi[index_t] = new
         return
@@ -77,7 +80,36 @@ def _apply_1q(state: np.ndarray, n: int, m: np.ndarray, q: int) -> None:
         x0[...] = b * x1
         x1[...] = c * tmp
         return
+    if q >= 3:  # measured: a batched 2x2 matmul wins once the inner stride is long
+        view[...] = np.matmul(m, view)
+        return
     tmp = x0.copy()
+    x0 *= a
+    x0 += b * x1
+    x1 *= d
+    x1 += c * tmp
+
+
+def _apply_1q_axis(arr: np.ndarray, m: np.ndarray, axis: int) -> None:
+    """Apply a 2x2 matrix along ``axis`` of a (possibly strided) view, in place."""
+    i0: list = [slice(None)] * arr.ndim
+    i1 = list(i0)
+    # slices, not ints: an int index of a 1-d view gives a scalar copy, and writes to it
+    # would be lost
+    i0[axis], i1[axis] = slice(0, 1), slice(1, 2)
+    x0, x1 = arr[tuple(i0)], arr[tuple(i1)]
+    a, b, c, d = m[0, 0], m[0, 1], m[1, 0], m[1, 1]
+    if b == 0 and c == 0:
+        if a != 1:
+            x0 *= a
+        if d != 1:
+            x1 *= d
+        return
+    tmp = x0.copy()
+    if a == 0 and d == 0:
+        x0[...] = x1 if b == 1 else b * x1
+        x1[...] = tmp if c == 1 else c * tmp
+        return
     x0 *= a
     x0 += b * x1
     x1 *= d
