@@ -1,0 +1,7 @@
+"""``python -m qvalley``: the same as the ``qvalley`` command."""
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
