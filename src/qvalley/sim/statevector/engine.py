@@ -15,6 +15,7 @@ How shots are produced (never a silently wrong answer):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -162,16 +163,20 @@ def _collapse(psi: np.ndarray, n: int, q: int, outcome: int, probability: float)
         kernels.collapse(psi, n, q, outcome, probability)
 
 
-# -- final state --------------------------------------------------------------------------------
+# -- walking the operations ----------------------------------------------------------------------
 
-def final_state(program: Program, rng: np.random.Generator | None,
-                state: np.ndarray | None = None) -> np.ndarray:
-    """Run the program once. Measurements and resets inside it pick outcomes with ``rng``;
-    without an ``rng`` a random outcome is an error (the state would not be defined)."""
+# choose(op index, op, P(1), state, classical bits) -> the outcome of a measure or reset
+Chooser = Callable[[int, Op, float, np.ndarray, int], int]
+
+
+def _walk(program: Program, psi: np.ndarray, start: int, stop: int, classical: int,
+          choose: Chooser) -> int:
+    """Apply ops ``start..stop-1`` to ``psi`` in place; ``choose`` picks each measurement
+    or reset outcome. Returns the classical bits at the end."""
     n = program.num_qubits
-    psi = initial_state(n, state)
-    classical = 0
-    for op in program.ops:
+    ops = program.ops
+    for i in range(start, stop):
+        op = ops[i]
         if op.condition is not None and not op.condition.holds(classical):
             continue
         if op.kind == "gate":
@@ -179,22 +184,39 @@ def final_state(program: Program, rng: np.random.Generator | None,
             continue
         q = op.targets[0]
         p1 = _p1(psi, n, q)
+        outcome = choose(i, op, p1, psi, classical)
+        _collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
+        classical = _after(op, psi, n, classical, outcome)
+    return classical
+
+
+def _after(op: Op, psi: np.ndarray, n: int, classical: int, outcome: int) -> int:
+    """Finish a measure (record the bit) or a reset (flip |1> back to |0>)."""
+    if op.kind == "measure":
+        return (classical & ~(1 << op.clbit)) | (outcome << op.clbit)
+    if outcome:
+        kernels.flip(psi, n, op.targets[0])
+    return classical
+
+
+def final_state(program: Program, rng: np.random.Generator | None,
+                state: np.ndarray | None = None) -> np.ndarray:
+    """Run the program once. Measurements and resets inside it pick outcomes with ``rng``;
+    without an ``rng`` a random outcome is an error (the state would not be defined)."""
+    def choose(i: int, op: Op, p1: float, psi: np.ndarray, classical: int) -> int:
         if p1 < _ZERO:
-            outcome = 0
-        elif p1 > 1 - _ZERO:
-            outcome = 1
-        elif rng is None:
+            return 0
+        if p1 > 1 - _ZERO:
+            return 1
+        if rng is None:
             raise CircuitError(
-                f"the circuit's {op.kind} of qubit {q} has a random outcome "
+                f"the circuit's {op.kind} of qubit {op.targets[0]} has a random outcome "
                 f"(P(1) = {p1:.4g}), so its state is not defined; pass seed= to follow one "
                 "random trajectory, or use run() for measurement statistics")
-        else:
-            outcome = int(rng.random() < p1)
-        _collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
-        if op.kind == "measure":
-            classical = (classical & ~(1 << op.clbit)) | (outcome << op.clbit)
-        elif outcome:
-            kernels.flip(psi, n, q)
+        return int(rng.random() < p1)
+
+    psi = initial_state(program.num_qubits, state)
+    _walk(program, psi, 0, len(program.ops), 0, choose)
     return psi
 
 
@@ -246,56 +268,35 @@ def _branches(program: Program, shots: int, rng: np.random.Generator):
     """Depth-first walk of the measurement tree; yields (state, shots, classical bits)."""
     n = program.num_qubits
     state_bytes = 16 << n
-    ops = program.ops
     # stack entries: (op index, state or None, shots, classical, outcome path); the path
     # is a linked list (op index, outcome, parent) so extending it costs O(1)
     stack = [(0, initial_state(n), shots, 0, None)]
     while stack:
-        start, psi, count, classical, forced = stack.pop()
+        start, psi, count, classical, path = stack.pop()
         if psi is None:  # recompute this branch from the beginning
-            psi, classical = _replay(program, start, forced)
-        for i in range(start, len(ops)):
-            op = ops[i]
-            if op.condition is not None and not op.condition.holds(classical):
-                continue
-            if op.kind == "gate":
-                apply_op(psi, n, op)
-                continue
-            q = op.targets[0]
-            p1 = _p1(psi, n, q)
-            if p1 < _ZERO:
-                ones = 0
-            elif p1 > 1 - _ZERO:
-                ones = count
-            else:
-                ones = int(rng.binomial(count, p1))
+            psi, classical = _replay(program, start, path)
+
+        def choose(i: int, op: Op, p1: float, psi: np.ndarray, classical: int) -> int:
+            nonlocal count, path
+            ones = 0 if p1 < _ZERO else count if p1 > 1 - _ZERO else \
+                int(rng.binomial(count, p1))
             zeros = count - ones
             if ones and zeros:
-                # the outcome-1 branch waits on the stack with its own copy (or a replay plan)
-                fits = state_bytes * (len(stack) + 3) < available_bytes()
-                other = psi.copy() if fits else None
-                if other is not None:
-                    _collapse(other, n, q, 1, p1)
+                # the outcome-1 branch waits on the stack with its own copy, or, when a
+                # copy would not fit in memory, with the path to recompute it
+                other, other_classical = None, classical
+                if state_bytes * (len(stack) + 3) < available_bytes():
+                    other = psi.copy()
+                    _collapse(other, n, op.targets[0], 1, p1)
                     other_classical = _after(op, other, n, classical, 1)
-                else:
-                    other_classical = classical
-                stack.append((i + 1, other, ones, other_classical, (i, 1, forced)))
-                outcome, count = 0, zeros
-            else:
-                outcome = 1 if ones else 0
-            _collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
-            classical = _after(op, psi, n, classical, outcome)
-            forced = (i, outcome, forced)
+                stack.append((i + 1, other, ones, other_classical, (i, 1, path)))
+                count = zeros
+            outcome = 0 if zeros else 1
+            path = (i, outcome, path)
+            return outcome
+
+        classical = _walk(program, psi, start, len(program.ops), classical, choose)
         yield psi, count, classical
-
-
-def _after(op: Op, psi: np.ndarray, n: int, classical: int, outcome: int) -> int:
-    """Finish a measure (record the bit) or a reset (flip |1> back to |0>)."""
-    if op.kind == "measure":
-        return (classical & ~(1 << op.clbit)) | (outcome << op.clbit)
-    if outcome:
-        kernels.flip(psi, n, op.targets[0])
-    return classical
 
 
 def _replay(program: Program, stop: int, path) -> tuple[np.ndarray, int]:
@@ -304,19 +305,6 @@ def _replay(program: Program, stop: int, path) -> tuple[np.ndarray, int]:
     while path is not None:
         index, outcome, path = path
         forced[index] = outcome
-    n = program.num_qubits
-    psi = initial_state(n)
-    classical = 0
-    for i in range(stop):
-        op = program.ops[i]
-        if op.condition is not None and not op.condition.holds(classical):
-            continue
-        if op.kind == "gate":
-            apply_op(psi, n, op)
-            continue
-        q = op.targets[0]
-        p1 = _p1(psi, n, q)
-        outcome = forced[i]
-        _collapse(psi, n, q, outcome, p1 if outcome else 1 - p1)
-        classical = _after(op, psi, n, classical, outcome)
+    psi = initial_state(program.num_qubits)
+    classical = _walk(program, psi, 0, stop, 0, lambda i, *_: forced[i])
     return psi, classical

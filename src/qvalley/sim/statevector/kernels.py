@@ -66,28 +66,11 @@ def _apply_dense(psi: np.ndarray, matrix: np.ndarray, axes: Sequence[int]) -> np
 
 def _apply_1q(state: np.ndarray, n: int, m: np.ndarray, q: int) -> None:
     view = state.reshape(1 << (n - 1 - q), 2, 1 << q)
-    a, b, c, d = m[0, 0], m[0, 1], m[1, 0], m[1, 1]
-    x0 = view[:, 0, :]
-    x1 = view[:, 1, :]
-    if b == 0 and c == 0:
-        if a != 1:
-            x0 *= a
-        if d != 1:
-            x1 *= d
-        return
-    if a == 0 and d == 0:
-        tmp = x0.copy()
-        x0[...] = b * x1
-        x1[...] = c * tmp
-        return
-    if q >= 3:  # measured: a batched 2x2 matmul wins once the inner stride is long
+    dense = (m[0, 1] != 0 or m[1, 0] != 0) and (m[0, 0] != 0 or m[1, 1] != 0)
+    if dense and q >= 3:  # measured: a batched 2x2 matmul wins once the inner stride is long
         view[...] = np.matmul(m, view)
         return
-    tmp = x0.copy()
-    x0 *= a
-    x0 += b * x1
-    x1 *= d
-    x1 += c * tmp
+    _apply_1q_axis(view, m, 1)
 
 
 def _apply_1q_axis(arr: np.ndarray, m: np.ndarray, axis: int) -> None:
