@@ -192,11 +192,16 @@ def load_circuit(path: str, stdin: TextIO | None = None):
     import qvalley
     if path == "-":
         stream = stdin if stdin is not None else sys.stdin
-        # A final newline makes the reader take even a one-word input as program text
-        # (not as a file name) without moving any line or column.
-        text = stream.read() + "\n"
+        if stream is None:
+            raise UsageError("qvalley: error: standard input is closed; name a file instead "
+                             "of -")
+        # The bytes, which the reader decodes as it does a file's (UTF-8, or UTF-16 with a
+        # byte order mark) and always takes for program text, never for a file name.
+        buffer = getattr(stream, "buffer", None)
+        data = buffer.read() if buffer is not None else \
+            stream.read().encode("utf-8", errors="surrogateescape")
         try:
-            return qvalley.load_qasm(text)
+            return qvalley.load_qasm(data)
         except QasmError as err:
             if err.file in (None, "<input>", "<string>"):
                 err.file = "<stdin>"
@@ -206,8 +211,11 @@ def load_circuit(path: str, stdin: TextIO | None = None):
         raise UsageError(f"error: {path}: no such file")
     if target.is_dir():
         raise UsageError(f"error: {path}: is a directory, not an OpenQASM file")
-    with open(target, "rb"):     # permissions: report them as an OSError, not a parse error
-        pass
+    if target.is_file():
+        # permissions: report them as an OSError, not a parse error (not for a pipe, such
+        # as `<(command)`: opening it twice would lose what it holds)
+        with open(target, "rb"):
+            pass
     return qvalley.load_qasm(target)
 
 
@@ -435,8 +443,8 @@ def _error(message: str) -> None:
     try:
         sys.stderr.write(_one_line(message) + "\n")
         sys.stderr.flush()
-    except (OSError, ValueError):   # stderr closed too: nothing more we can say
-        pass
+    except (OSError, ValueError, AttributeError):   # stderr closed too (None when started
+        pass                                         # closed): nothing more we can say
 
 
 def _os_error(err: OSError) -> str:
@@ -468,6 +476,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             raise UsageError("qvalley: error: a command is required: run, statevector, draw "
                              "or info (see 'qvalley --help')")
+        if sys.stdout is None:      # started with standard output closed (`>&-`)
+            raise UsageError("qvalley: error: standard output is closed; nothing can be "
+                             "printed")
         status = args.func(args)
         sys.stdout.flush()
         return status

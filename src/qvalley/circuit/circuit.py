@@ -25,9 +25,14 @@ import numpy as np
 from ..errors import CircuitError
 from .gates import ALIASES, GATES, GateDef, lookup
 from .instruction import Condition, Instruction, Register, check_qubits
-from .parameter import Parameter, ParameterExpression, check_finite
+from .parameter import Parameter, ParameterExpression, check_finite, real_value
 
 QubitSpec = "int | Sequence[int] | Register"
+
+# Every shot records every classical bit (a count key is one character per bit), so a
+# circuit of more bits than this is refused when built: measure(q, 10**9) is a typo, and
+# running it would need gigabytes per shot.
+MAX_CLBITS = 1 << 24
 
 
 class Circuit:
@@ -41,6 +46,7 @@ class Circuit:
         for what, value in (("num_qubits", num_qubits), ("num_clbits", num_clbits)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
                 raise CircuitError(f"{what} must be a non-negative int, got {value!r}")
+        _check_clbit_total(int(num_clbits))
         self.name = name
         self._qregs: list[Register] = [Register("q", 0, int(num_qubits))] if num_qubits else []
         self._cregs: list[Register] = [Register("c", 0, int(num_clbits))] if num_clbits else []
@@ -78,6 +84,8 @@ class Circuit:
             raise CircuitError(f"a register named {name!r} already exists")
         if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size <= 0:
             raise CircuitError(f"{what} {name} needs a positive size, got {size!r}")
+        if regs is self._cregs:
+            _check_clbit_total(self.num_clbits + int(size))
         reg = Register(name, sum(r.size for r in regs), int(size))
         regs.append(reg)
         return reg
@@ -92,6 +100,7 @@ class Circuit:
         have = self.num_clbits
         if needed <= have:
             return
+        _check_clbit_total(needed)
         if self._cregs and self._cregs[-1].name == "c":
             last = self._cregs[-1]
             self._cregs[-1] = Register("c", last.start, last.size + needed - have)
@@ -128,7 +137,7 @@ class Circuit:
             self._push(self._checked(gate))
             return self
         spec = lookup(gate)
-        self._add_gate(spec, list(params), list(qubits))
+        self._add_gate(spec, _param_list(params), _as_list(qubits))
         return self
 
     def _checked(self, instr: Instruction) -> Instruction:
@@ -139,6 +148,12 @@ class Circuit:
                    for b in clbits):
                 raise CircuitError(f"clbit indices must be non-negative ints, got {clbits}")
             self._grow_clbits(max(clbits) + 1)
+        cond = instr.condition
+        if cond is not None:
+            check_qubits(cond.clbits, self.num_clbits, "clbit")
+            if not cond.clbits or not 0 <= cond.value < 1 << len(cond.clbits):
+                raise CircuitError(f"condition value {cond.value} does not fit in "
+                                   f"{len(cond.clbits)} bits")
         if instr.kind == "gate":
             spec = lookup(instr.name)
             if len(qubits) != spec.num_qubits + instr.num_ctrl:
@@ -167,7 +182,17 @@ class Circuit:
         if len(params) != spec.num_params:
             raise CircuitError(f"gate {spec.name} takes {spec.num_params} parameters "
                                f"({', '.join(spec.params) or 'none'}), got {len(params)}")
-        params = tuple(check_finite(p, self._where(spec.name)) for p in params)
+        # finite floats and distinct in-range int qubits (the common case) skip the
+        # general checks, which matter when a circuit has millions of gates
+        params = tuple(p if type(p) is float and p - p == 0.0
+                       else check_finite(p, self._where(spec.name)) for p in params)
+        if all(type(q) is int for q in qubits):
+            n = self.num_qubits
+            if all(0 <= q < n for q in qubits) and len(set(qubits)) == len(qubits) and \
+                    len(qubits) == spec.num_qubits + num_ctrl:
+                self._push(Instruction("gate", spec.name, tuple(qubits), params,
+                                       num_ctrl=num_ctrl, ctrl_state=ctrl_state))
+                return
         for qs in _broadcast(qubits, spec.name, spec.num_qubits + num_ctrl):
             qs = check_qubits(qs, self.num_qubits)
             self._push(Instruction("gate", spec.name, qs, params, num_ctrl=num_ctrl,
@@ -182,7 +207,7 @@ class Circuit:
         (default 1e-8 for double precision input, 1e-5 for single precision).
         """
         self._last_call = len(self._data)
-        qubits = [qubits] if isinstance(qubits, (int, np.integer)) else list(qubits)
+        qubits = _as_list(qubits)
         mat = checked_unitary(matrix, len(qubits), atol)
         qs = check_qubits(qubits, self.num_qubits)
         self._push(Instruction("unitary", "unitary", qs, matrix=mat, label=label))
@@ -197,8 +222,9 @@ class Circuit:
         by default all controls must be 1.
         """
         self._last_call = len(self._data)
-        controls = list(controls) if not isinstance(controls, (int, np.integer)) else [controls]
-        targets = [targets] if isinstance(targets, (int, np.integer)) else list(targets)
+        controls = _as_list(controls)
+        targets = _as_list(targets)
+        params = _param_list(params)
         k = len(controls)
         state = _ctrl_state(ctrl_state, k)
         qs = check_qubits(controls + targets, self.num_qubits)
@@ -247,16 +273,17 @@ class Circuit:
         self._last_call = len(self._data)
         for q, c in _broadcast([qubit, clbit], "measure", 2):
             (q,) = check_qubits([q], self.num_qubits)
-            if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer)) or c < 0:
-                raise CircuitError(f"clbit index must be a non-negative int, got {c!r}")
-            self._grow_clbits(int(c) + 1)
-            self._push(Instruction("measure", "measure", (q,), clbits=(int(c),)))
+            c = _clbit_index(c)
+            self._grow_clbits(c + 1)
+            self._push(Instruction("measure", "measure", (q,), clbits=(c,)))
         return self
 
     def measure_all(self, add_register: bool = True) -> "Circuit":
         """Barrier, then measure every qubit: qubit i into bit i of a new register ``meas``
         (or of the existing clbits with ``add_register=False``)."""
         n = self.num_qubits
+        if n == 0:  # nothing to measure (and a register cannot be empty)
+            return self
         if add_register:
             name = "meas"
             k = 0
@@ -288,7 +315,7 @@ class Circuit:
         self._last_call = len(self._data)
         flat: list[int] = []
         for q in qubits:
-            flat.extend([q] if isinstance(q, (int, np.integer)) else list(q))
+            flat.extend(_as_list(q))
         if not qubits:
             flat = list(range(self.num_qubits))
         self._push(Instruction("barrier", "barrier", check_qubits(flat, self.num_qubits)))
@@ -307,12 +334,15 @@ class Circuit:
             reg = self.creg(target)
             bits, register = tuple(reg), reg.name
         elif isinstance(target, Register):
+            if target not in self._cregs:
+                raise CircuitError(f"{target.name} is not a classical register of this "
+                                   "circuit")
             bits, register = tuple(target), target.name
-        elif isinstance(target, (int, np.integer)):
-            bits = (int(target),)
         else:
-            bits = tuple(int(b) for b in target)
-        check_qubits(bits, self.num_clbits, "clbit")
+            bits = _as_list(target)
+        bits = check_qubits(bits, self.num_clbits, "clbit")
+        if not bits:
+            raise CircuitError("a condition needs at least one classical bit")
         if value >= 1 << len(bits):
             raise CircuitError(f"condition value {value} does not fit in {len(bits)} bits")
         return Condition(bits, int(value), register)
@@ -344,6 +374,9 @@ class Circuit:
         """Condition the instructions added by the last builder call (as Qiskit's old
         ``c_if``): ``c.x(0).c_if("c", 1)``."""
         cond = self._condition(target, value)
+        if self._conditions:
+            raise CircuitError("c_if() inside an if_test() block: an instruction can carry "
+                               "only one condition; combine the bits into one condition")
         if self._last_call >= len(self._data):
             raise CircuitError("c_if() needs an instruction before it")
         for i in range(self._last_call, len(self._data)):
@@ -355,6 +388,7 @@ class Circuit:
     def copy(self, name: str | None = None) -> "Circuit":
         new = self.copy_empty(name)
         new._data = list(self._data)
+        new._last_call = self._last_call  # c_if on the copy conditions the same call
         return new
 
     def copy_empty(self, name: str | None = None) -> "Circuit":
@@ -369,6 +403,7 @@ class Circuit:
         new = self.copy_empty(None if self.name is None else self.name + "_dg")
         for instr in reversed(self._data):
             new._data.extend(instr.inverse())
+        new._last_call = len(new._data)  # no builder call to condition with c_if
         return new
 
     def compose(self, other: "Circuit", qubits: Sequence[int] | None = None,
@@ -387,10 +422,12 @@ class Circuit:
             raise CircuitError(f"compose(): {len(cmap)} clbits given for a circuit of "
                                f"{other.num_clbits}")
         target = self if inplace else self.copy()
-        check_qubits(qmap, target.num_qubits)
+        qmap = list(check_qubits(qmap, target.num_qubits))
+        cmap = [_clbit_index(b) for b in cmap]
+        if len(set(cmap)) != len(cmap):
+            raise CircuitError(f"compose(): clbits {cmap} repeat an index")
+        block = self._conditions[-1] if inplace and self._conditions else None
         if cmap:
-            if min(cmap) < 0:
-                raise CircuitError("compose(): clbit indices must be non-negative")
             target._grow_clbits(max(cmap) + 1)
         identity_c = cmap == list(range(other.num_clbits))
         mapped = []
@@ -403,12 +440,20 @@ class Circuit:
                             for r in target._cregs)):
                     register = None
                 cond = Condition(tuple(cmap[b] for b in cond.clbits), cond.value, register)
+            if block is not None and instr.kind != "barrier":  # inside if_test() on self
+                if cond is not None:
+                    raise CircuitError("compose() inside an if_test() block: the composed "
+                                       f"{instr.name} is conditioned already, and an "
+                                       "instruction can carry only one condition")
+                cond = block
             mapped.append(instr.replace(qubits=tuple(qmap[q] for q in instr.qubits),
                                         clbits=tuple(cmap[b] for b in instr.clbits),
                                         condition=cond))
         if front:
             target._data[:0] = mapped
+            target._last_call = len(target._data)  # c_if() would not know what to condition
         else:
+            target._last_call = len(target._data)
             target._data.extend(mapped)
         return target
 
@@ -419,12 +464,15 @@ class Circuit:
     @property
     def parameters(self) -> tuple[Parameter, ...]:
         """The free parameters, sorted by name."""
-        found: set[Parameter] = set()
+        first_use: dict[Parameter, int] = {}
         for instr in self._data:
             for p in instr.params:
                 if isinstance(p, ParameterExpression):
-                    found |= p.parameters
-        return tuple(sorted(found, key=lambda p: (p.name, str(p._uuid))))
+                    for sym in sorted(p.parameters, key=lambda s: s.name):
+                        first_use.setdefault(sym, len(first_use))
+        # parameters that share a name are ordered by first use, so that binding a list
+        # of values is deterministic
+        return tuple(sorted(first_use, key=lambda p: (p.name, first_use[p])))
 
     @property
     def num_parameters(self) -> int:
@@ -464,8 +512,11 @@ class Circuit:
                                    f"({', '.join(p.name for p in params)})")
             mapping = dict(zip(params, values))
         for key, val in mapping.items():
-            if isinstance(val, (float, int, np.floating, np.integer)) and \
-                    not math.isfinite(float(val)):
+            try:
+                number = None if isinstance(val, ParameterExpression) else real_value(val)
+            except TypeError:
+                number = None  # reported, with the gate, when bound
+            if number is not None and not math.isfinite(number):
                 where = next((f"gate {ins.display_name} at position {i}"
                               for i, ins in enumerate(self._data)
                               if any(isinstance(p, ParameterExpression) and key in p.parameters
@@ -484,19 +535,19 @@ class Circuit:
         """Length of the critical path over qubits and clbits (barriers not counted, but,
         as in Qiskit, they order the operations on their qubits)."""
         nq = self.num_qubits
-        level = [0] * (nq + self.num_clbits)
+        level: dict[int, int] = {}  # per wire touched so far (a wide circuit stays cheap)
         best = 0
         for instr in self._data:
             if instr.kind == "barrier":
                 if instr.qubits:
-                    d = max(level[q] for q in instr.qubits)
+                    d = max(level.get(q, 0) for q in instr.qubits)
                     for q in instr.qubits:
                         level[q] = d
                 continue
             wires = list(instr.qubits) + [nq + b for b in instr.clbits]
             if instr.condition is not None:
                 wires += [nq + b for b in instr.condition.clbits]
-            d = max(level[w] for w in wires) + 1
+            d = max(level.get(w, 0) for w in wires) + 1
             for w in wires:
                 level[w] = d
             best = max(best, d)
@@ -607,7 +658,38 @@ def _find(regs: list[Register], name: str, what: str) -> Register:
 
 
 def _is_seq(x) -> bool:
-    return isinstance(x, (list, tuple, range, Register, np.ndarray))
+    if isinstance(x, np.ndarray):
+        return x.ndim > 0  # a 0-d array is a scalar
+    return isinstance(x, (list, tuple, range, Register))
+
+
+def _as_list(x) -> list:
+    """Index arguments as a list: a sequence as is, anything else as one index (which
+    check_qubits then validates)."""
+    return list(x) if _is_seq(x) else [x]
+
+
+def _param_list(params) -> list:
+    """Gate parameters as a list; a single number or expression stands for itself."""
+    if isinstance(params, (list, tuple)) or (isinstance(params, np.ndarray) and params.ndim):
+        return list(params)
+    return [params]
+
+
+def _clbit_index(c) -> int:
+    """A clbit index (classical bits grow as needed, up to MAX_CLBITS)."""
+    if isinstance(c, np.ndarray) and c.ndim == 0:
+        c = c[()]
+    if isinstance(c, (bool, np.bool_)) or not isinstance(c, (int, np.integer)) or c < 0:
+        raise CircuitError(f"clbit index must be a non-negative int, got {c!r}")
+    _check_clbit_total(int(c) + 1)
+    return int(c)
+
+
+def _check_clbit_total(total: int) -> None:
+    if total > MAX_CLBITS:
+        raise CircuitError(f"the circuit would have {total} classical bits; at most "
+                           f"{MAX_CLBITS} are supported (every shot records every bit)")
 
 
 def _broadcast(args: list, name: str, arity: int) -> Iterable[tuple]:
@@ -632,7 +714,7 @@ def _ctrl_state(state, k: int) -> int:
     if isinstance(state, str):
         if len(state) != k or set(state) - {"0", "1"}:
             raise CircuitError(f"ctrl_state {state!r} must be {k} characters of 0 and 1")
-        return int(state, 2)
+        return int(state, 2) if state else 0
     if isinstance(state, (bool, np.bool_)) or not isinstance(state, (int, np.integer)) \
             or not 0 <= state < (1 << k):
         raise CircuitError(f"ctrl_state {state!r} must be an int in [0, {(1 << k) - 1}]")
@@ -660,8 +742,12 @@ def checked_unitary(matrix, num_qubits: int, atol: float | None) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise CircuitError("unitary: the matrix holds NaN or infinite entries")
     if atol is None:
-        single = arr.dtype in (np.float32, np.complex64, np.float16)
-        atol = 1e-5 if single else 1e-8
+        if arr.dtype == np.float16:
+            atol = 1e-2
+        elif arr.dtype in (np.float32, np.complex64):
+            atol = 1e-5
+        else:
+            atol = 1e-8
     mat = arr.astype(np.complex128)
     deviation = float(np.max(np.abs(mat.conj().T @ mat - np.eye(dim))))
     if deviation > atol:

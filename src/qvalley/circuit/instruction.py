@@ -213,6 +213,8 @@ def check_qubits(qubits: Sequence[int], bound: int, what: str = "qubit") -> tupl
     """Validate indices (ints in range, distinct) and return them as a tuple."""
     out = []
     for q in qubits:
+        if isinstance(q, np.ndarray) and q.ndim == 0:  # a numpy 0-d array is a scalar
+            q = q[()]
         if isinstance(q, (bool, np.bool_)) or not isinstance(q, (int, np.integer)):
             raise CircuitError(f"{what} index must be an int, got {q!r}")
         q = int(q)

@@ -12,8 +12,12 @@ to OpenQASM, compared, and evaluated without any computer-algebra dependency.
 from __future__ import annotations
 
 import math
+import numbers
 import uuid
+from decimal import Decimal
 from typing import Mapping, Union
+
+import numpy as np
 
 from ..errors import CircuitError
 
@@ -47,14 +51,16 @@ class ParameterExpression:
     """An immutable expression over :class:`Parameter` symbols.
 
     Nodes are ``("const", value)``, ``("param", Parameter)``, ``("neg", a)``,
-    ``("binop", op, a, b)`` and ``("func", name, a)``.
+    ``("binop", op, a, b)`` and ``("func", name, a)``. Trees may be deep (a sum of
+    thousands of terms built in a loop), so every walk over them is iterative.
     """
 
-    __slots__ = ("_node", "_parameters")
+    __slots__ = ("_node", "_parameters", "_hash")
 
-    def __init__(self, node: tuple) -> None:
+    def __init__(self, node: tuple, parameters: frozenset | None = None) -> None:
         self._node = node
-        self._parameters = _collect(node)
+        self._parameters = _collect(node) if parameters is None else parameters
+        self._hash = None
 
     # -- introspection ------------------------------------------------------------------
     @property
@@ -81,11 +87,17 @@ class ParameterExpression:
 
     # -- arithmetic ---------------------------------------------------------------------
     def _binop(self, op: str, other, reverse: bool = False) -> "ParameterExpression":
-        other_node = _as_node(other)
+        try:
+            other_node = _as_node(other)
+        except TypeError as exc:  # a complex number: say so rather than "unsupported"
+            raise CircuitError(f"cannot combine {self} with {other!r}: {exc}") from None
         if other_node is None:
             return NotImplemented
         a, b = (other_node, self._node) if reverse else (self._node, other_node)
-        return ParameterExpression(("binop", op, a, b))
+        symbols = self._parameters
+        if isinstance(other, ParameterExpression):
+            symbols = symbols | other._parameters
+        return ParameterExpression(("binop", op, a, b), symbols)
 
     def __add__(self, other): return self._binop("+", other)
     def __radd__(self, other): return self._binop("+", other, True)
@@ -97,32 +109,40 @@ class ParameterExpression:
     def __rtruediv__(self, other): return self._binop("/", other, True)
     def __pow__(self, other): return self._binop("^", other)
     def __rpow__(self, other): return self._binop("^", other, True)
-    def __neg__(self): return ParameterExpression(("neg", self._node))
+    def __neg__(self): return ParameterExpression(("neg", self._node), self._parameters)
     def __pos__(self): return self
 
-    def sin(self): return ParameterExpression(("func", "sin", self._node))
-    def cos(self): return ParameterExpression(("func", "cos", self._node))
-    def tan(self): return ParameterExpression(("func", "tan", self._node))
-    def exp(self): return ParameterExpression(("func", "exp", self._node))
-    def log(self): return ParameterExpression(("func", "ln", self._node))
-    def sqrt(self): return ParameterExpression(("func", "sqrt", self._node))
+    def _func(self, name: str) -> "ParameterExpression":
+        return ParameterExpression(("func", name, self._node), self._parameters)
+
+    def sin(self): return self._func("sin")
+    def cos(self): return self._func("cos")
+    def tan(self): return self._func("tan")
+    def exp(self): return self._func("exp")
+    def log(self): return self._func("ln")
+    def sqrt(self): return self._func("sqrt")
 
     # -- comparison and printing --------------------------------------------------------
     def __eq__(self, other) -> bool:
         if isinstance(other, ParameterExpression):
-            return self._node == other._node
+            return self._parameters == other._parameters and _same(self._node, other._node)
         if isinstance(other, (int, float)) and not self._parameters:
             return _evaluate(self._node) == other
         return NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self._node)
+        if self._hash is None:
+            self._hash = _hash(self._node)
+        return self._hash
 
     def __str__(self) -> str:
         return _format(self._node)
 
     def __repr__(self) -> str:
         return f"ParameterExpression({self})"
+
+    def __reduce__(self):  # flat, so that deep trees pickle and deep-copy
+        return (_rebuild_expression, (_postfix(self._node),))
 
 
 class Parameter(ParameterExpression):
@@ -165,92 +185,201 @@ def _rebuild_parameter(name: str, uid: uuid.UUID) -> Parameter:
     return p
 
 
+def real_value(value) -> float:
+    """``value`` as a float if it is a real number: int, float, Fraction, Decimal, a numpy
+    real scalar or 0-d array, or a number-like object with ``__float__`` (a sympy number).
+
+    Raises TypeError, whose message says why, for anything else (bools, strings, arrays,
+    complex numbers). Integers too large for a float become infinities (callers refuse
+    those as not finite).
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"a bool ({value!r}) is not an angle")
+    if isinstance(value, (complex, np.complexfloating)):
+        raise TypeError(f"got the complex number {value!r}; angles must be real")
+    if isinstance(value, (numbers.Real, Decimal)):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if not isinstance(value, (str, bytes, np.ndarray)) and hasattr(type(value), "__float__"):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf
+        except (TypeError, ValueError):
+            try:
+                is_complex = complex(value).imag != 0
+            except (TypeError, ValueError):
+                is_complex = False
+            if is_complex:
+                raise TypeError(f"got the complex number {value!r}; angles must be "
+                                "real") from None
+    raise TypeError(f"expected a real number or a Parameter, got {value!r}")
+
+
 def _as_node(value) -> tuple | None:
+    """The expression node of ``value``; None if it is not a number or an expression
+    (TypeError for a complex number)."""
     if isinstance(value, ParameterExpression):
         return value._node
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return ("const", float(value))
     try:
-        import numpy as np
-        if isinstance(value, np.number) and np.isrealobj(value):
-            return ("const", float(value))
-    except ImportError:  # pragma: no cover
-        pass
-    return None
+        return ("const", real_value(value))
+    except TypeError as exc:
+        if "complex" in str(exc):
+            raise
+        return None
+
+
+def _children(node: tuple) -> tuple:
+    kind = node[0]
+    if kind == "binop":
+        return (node[2], node[3])
+    if kind in ("neg", "func"):
+        return (node[-1],)
+    return ()
+
+
+def _postorder(node: tuple):
+    """The nodes of the tree, children before parents (left to right), without recursion."""
+    stack = [(node, False)]
+    while stack:
+        current, expanded = stack.pop()
+        kids = _children(current)
+        if expanded or not kids:
+            yield current
+            continue
+        stack.append((current, True))
+        for kid in reversed(kids):
+            stack.append((kid, False))
+
+
+def _fold(node: tuple, leaf, combine):
+    """Evaluate the tree bottom-up: ``leaf(node)`` for constants and parameters,
+    ``combine(node, child_results)`` for the others."""
+    results: list = []
+    for current in _postorder(node):
+        kids = len(_children(current))
+        if not kids:
+            results.append(leaf(current))
+        else:
+            args = results[-kids:]
+            del results[-kids:]
+            results.append(combine(current, args))
+    return results[0]
 
 
 def _collect(node: tuple) -> frozenset:
-    kind = node[0]
-    if kind == "const":
-        return frozenset()
-    if kind == "param":
-        return frozenset((node[1],))
-    if kind == "neg" or kind == "func":
-        return _collect(node[-1])
-    return _collect(node[2]) | _collect(node[3])
+    return frozenset(n[1] for n in _postorder(node) if n[0] == "param")
 
 
 def _substitute(node: tuple, values: Mapping) -> tuple:
-    kind = node[0]
-    if kind == "const":
-        return node
-    if kind == "param":
-        if node[1] in values:
-            sub = _as_node(values[node[1]])
+    def leaf(n: tuple) -> tuple:
+        if n[0] == "param" and n[1] in values:
+            try:
+                sub = _as_node(values[n[1]])
+            except TypeError as exc:
+                raise CircuitError(f"value for parameter {n[1].name}: {exc}") from None
             if sub is None:
-                raise CircuitError(f"value for parameter {node[1].name} must be a real number "
-                                   f"or a parameter expression, got {values[node[1]]!r}")
+                raise CircuitError(f"value for parameter {n[1].name} must be a real number "
+                                   f"or a parameter expression, got {values[n[1]]!r}")
             return sub
-        return node
-    if kind == "neg":
-        return ("neg", _substitute(node[1], values))
-    if kind == "func":
-        return ("func", node[1], _substitute(node[2], values))
-    return ("binop", node[1], _substitute(node[2], values), _substitute(node[3], values))
+        return n
+
+    def combine(n: tuple, args: list) -> tuple:
+        return n[:-len(args)] + tuple(args)
+
+    return _fold(node, leaf, combine)
 
 
 def _evaluate(node: tuple) -> float:
-    kind = node[0]
-    try:
-        if kind == "const":
-            return node[1]
-        if kind == "neg":
-            return -_evaluate(node[1])
-        if kind == "func":
-            return float(_FUNCTIONS[node[1]](_evaluate(node[2])))
-        if kind == "binop":
-            result = _BINARY[node[1]](_evaluate(node[2]), _evaluate(node[3]))
+    def leaf(n: tuple) -> float:
+        if n[0] == "param":
+            raise CircuitError(f"unbound parameter {n[1].name}")
+        return n[1]
+
+    def combine(n: tuple, args: list) -> float:
+        try:
+            if n[0] == "neg":
+                return -args[0]
+            if n[0] == "func":
+                return float(_FUNCTIONS[n[1]](args[0]))
+            result = _BINARY[n[1]](args[0], args[1])
             if isinstance(result, complex):
                 raise ValueError("complex result")
             return float(result)
-    except (ValueError, ZeroDivisionError, OverflowError) as exc:
-        raise CircuitError(f"cannot evaluate {_format(node)}: {exc}") from None
-    raise CircuitError(f"unbound parameter {node[1].name}")
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
+            raise CircuitError(f"cannot evaluate {_format(n)}: {exc}") from None
+
+    return _fold(node, leaf, combine)
 
 
-def _format(node: tuple, parent_prec: int = 0, right: bool = False) -> str:
-    kind = node[0]
-    if kind == "const":
-        return format_number(node[1])
-    if kind == "param":
-        return node[1].name
-    if kind == "func":
-        return f"{node[1]}({_format(node[2])})"
-    if kind == "neg":
-        text = "-" + _format(node[1], _PRECEDENCE["neg"])
-        prec = _PRECEDENCE["neg"]
-    else:
-        op = node[1]
+_ATOM = 10  # precedence of constants, parameters and function calls: never parenthesised
+
+
+def _format(node: tuple) -> str:
+    def leaf(n: tuple) -> tuple[str, int]:
+        if n[0] == "param":
+            return n[1].name, _ATOM
+        text = format_number(n[1])
+        # a negative constant reads like a negation: (-2)^t, not -2^t
+        return text, _PRECEDENCE["neg"] if text.startswith("-") else _ATOM
+
+    def wrap(part: tuple[str, int], needed: int) -> str:
+        return f"({part[0]})" if part[1] < needed else part[0]
+
+    def combine(n: tuple, args: list) -> tuple[str, int]:
+        if n[0] == "func":
+            return f"{n[1]}({args[0][0]})", _ATOM
+        if n[0] == "neg":
+            prec = _PRECEDENCE["neg"]
+            return "-" + wrap(args[0], prec), prec
+        op = n[1]
         prec = _PRECEDENCE[op]
         if op == "^":  # right-associative
-            text = f"{_format(node[2], prec + 1)}^{_format(node[3], prec)}"
+            return f"{wrap(args[0], prec + 1)}^{wrap(args[1], prec)}", prec
+        return f"{wrap(args[0], prec)} {op} {wrap(args[1], prec + 1)}", prec
+
+    return _fold(node, leaf, combine)[0]
+
+
+def _postfix(node: tuple) -> list:
+    return [n if not _children(n) else n[:-len(_children(n))] for n in _postorder(node)]
+
+
+def _rebuild_expression(postfix: list) -> "ParameterExpression":
+    stack: list = []
+    for item in postfix:
+        kids = {"binop": 2, "neg": 1, "func": 1}.get(item[0], 0)
+        if kids:
+            args = tuple(stack[-kids:])
+            del stack[-kids:]
+            stack.append(item + args)
         else:
-            text = f"{_format(node[2], prec)} {op} {_format(node[3], prec + 1)}"
-    if prec < parent_prec:
-        return f"({text})"
-    return text
+            stack.append(item)
+    return ParameterExpression(stack[0])
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """Structural equality of two trees, without recursion."""
+    pending = [(a, b)]
+    while pending:
+        x, y = pending.pop()
+        if x is y:
+            continue
+        if x[0] != y[0]:
+            return False
+        kx, ky = _children(x), _children(y)
+        if x[:len(x) - len(kx)] != y[:len(y) - len(ky)]:
+            return False
+        pending.extend(zip(kx, ky))
+    return True
+
+
+def _hash(node: tuple) -> int:
+    return _fold(node, hash, lambda n, args: hash(n[:-len(args)] + tuple(args)))
 
 
 def format_number(value: float) -> str:
@@ -277,17 +406,11 @@ def check_finite(value: ParameterValue, where: str) -> ParameterValue:
             value = float(value)
         else:
             return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        try:
-            import numpy as np
-            if isinstance(value, np.number) and np.isrealobj(value):
-                value = float(value)
-            else:
-                raise TypeError
-        except TypeError:
-            raise CircuitError(f"{where}: parameter must be a real number or a Parameter, "
-                               f"got {value!r}") from None
-    value = float(value)
+    try:
+        value = real_value(value)
+    except TypeError as exc:
+        raise CircuitError(f"{where}: parameter must be a real number or a Parameter: "
+                           f"{exc}") from None
     if not math.isfinite(value):
         raise CircuitError(f"{where}: parameter is {value}; angles must be finite numbers")
     return value

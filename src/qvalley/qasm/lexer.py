@@ -74,6 +74,10 @@ _TROUBLE = {
     "bad": "unexpected character {!r}",
 }
 
+#: The only identifiers that do not start with a lowercase letter (OpenQASM 2.0 names are
+#: [a-z][A-Za-z0-9_]*).
+_CAPITALISED = frozenset({"OPENQASM", "U", "CX"})
+
 
 class Lexer:
     """Tokenizer over a :class:`Source`, starting at any offset, one token of lookahead.
@@ -103,11 +107,18 @@ class Lexer:
         kind = m.lastgroup
         start = m.start(kind)
         self.pos = end = m.end()
+        text = m.group(kind)
         if kind in _TROUBLE:
             if kind == "eof":
                 return Token("eof", "", start, start)
-            self.source.error(_TROUBLE[kind].format(m.group(kind)), start)
-        return Token(kind, m.group(kind), start, end)
+            message = _TROUBLE[kind].format(text)
+            if text == "'":
+                message += ": strings (file names) are written in double quotes"
+            self.source.error(message, start)
+        if kind == "id" and not text[0].islower() and text not in _CAPITALISED:
+            self.source.error(f"'{text}': OpenQASM 2.0 names start with a lowercase letter "
+                              "(only OPENQASM, U and CX are capitalised)", start)
+        return Token(kind, text, start, end)
 
     def peek(self) -> Token:
         if self._peeked is None:

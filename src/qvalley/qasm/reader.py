@@ -17,19 +17,22 @@ appended to the circuit's list directly; identical statements share one immutabl
 """
 from __future__ import annotations
 
+import codecs
 import difflib
 import gc
 import math
 import os
 import re
+import stat
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, NoReturn, Sequence
 
 from ..circuit.circuit import Circuit
 from ..circuit.gates import ALIASES, GATES
 from ..circuit.instruction import Condition, Instruction
 from ..errors import CircuitError, QasmError
-from .expressions import (ExpressionError, evaluate, parse_expression_list, substitute)
+from .expressions import (ExpressionError, evaluate, number_text, parse_expression_list,
+                          substitute)
 from .lexer import Lexer, Source, Token
 from .qelib1 import BUILTINS, ORIGINAL_QELIB1, QELIB1_PATH, qelib1_gates
 
@@ -37,10 +40,11 @@ KEYWORDS = frozenset({"OPENQASM", "include", "qreg", "creg", "gate", "opaque", "
                       "reset", "barrier", "if", "pi", "sin", "cos", "tan", "exp", "ln",
                       "sqrt", "U", "CX"})
 
-_ID = r"[A-Za-z_][A-Za-z0-9_]*"
-_ARG = rf"({_ID})(?:\s*\[\s*(\d+)\s*\])?"
+_ID = r"[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_])"    # a whole word: `hq[0]` is not `h q[0]`
+_INT = r"(\d{1,18})"   # longer literals (out of range anyway) go to the full parser
+_ARG = rf"({_ID})(?:\s*\[\s*{_INT}\s*\])?"
 _SKIP = r"[ \t\r\n]*(?://[^\n]*\n[ \t\r\n]*)*"      # blank space, whole-line comments
-_IF = rf"(?:if\s*\(\s*({_ID})\s*==\s*(\d+)\s*\)\s*)?"
+_IF = rf"(?:if\s*\(\s*({_ID})\s*==\s*{_INT}\s*\)\s*)?"
 # A whole piece of text between two ';' that is one simple gate call, maybe conditioned:
 # name, optional parameters (one level of parentheses inside), one to three arguments.
 _FAST_CALL = re.compile(
@@ -48,10 +52,36 @@ _FAST_CALL = re.compile(
     rf"{_ARG}(?:\s*,\s*{_ARG})?(?:\s*,\s*{_ARG})?\s*")
 # ... or one measurement of a qubit into a bit.
 _FAST_MEASURE = re.compile(
-    rf"{_SKIP}{_IF}measure\s+({_ID})\s*\[\s*(\d+)\s*\]\s*->\s*({_ID})\s*\[\s*(\d+)\s*\]\s*")
+    rf"{_SKIP}{_IF}measure\s+({_ID})\s*\[\s*{_INT}\s*\]\s*->\s*({_ID})\s*\[\s*{_INT}\s*\]\s*")
 _PLAIN_NUMBER = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*")
 
 _CACHE_LIMIT = 400_000
+
+#: The most qubits, and the most classical bits, a program may declare in all. The language
+#: sets no bound, but a larger register is a typo or an attack: `qreg q[100000000]; h q;`
+#: would build 10**8 instructions before anything could say it is too big to simulate.
+MAX_BITS = 1 << 20
+
+
+def _int(text: str) -> int:
+    """Value of a decimal literal of any length (int() refuses more than 4300 digits)."""
+    if len(text) <= 4000:
+        return int(text)
+    value = 0
+    for i in range(0, len(text), 4000):
+        chunk = text[i:i + 4000]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return value
+
+
+def _shown(value: int) -> str:
+    """``value`` for an error message (a huge one by its length: str() may refuse it)."""
+    if value < 10 ** 30:
+        return str(value)
+    digits = int((value.bit_length() - 1) * math.log10(2)) + 1
+    if value >= 10 ** digits:
+        digits += 1
+    return f"of {digits} digits"
 
 
 class _Gate:
@@ -166,14 +196,25 @@ class _Reader:
                 if len(cache) < _CACHE_LIMIT:
                     cache[piece] = instrs
                 continue
-            # the slow path: one statement with the full parser
+            # the slow path: the full parser, statement by statement, until it has read past
+            # this ';'. A gate definition ends at '}', so more statements may follow it in
+            # the same piece; and a ';' inside a comment may end a piece that holds nothing
+            # but that comment up to the end of the text.
             lexer.reset(base)
-            instrs = self._statement(lexer)
-            pos = lexer.last_end
-            if instrs:
-                extend(instrs)
-                if pos == end + 1 and len(cache) < _CACHE_LIMIT:
-                    cache[piece] = tuple(instrs)
+            first = True
+            while True:
+                if lexer.peek().kind == "eof":
+                    pos = len(text)
+                    break
+                instrs = self._statement(lexer)
+                pos = lexer.last_end
+                if instrs:
+                    extend(instrs)
+                    if first and pos == end + 1 and len(cache) < _CACHE_LIMIT:
+                        cache[piece] = tuple(instrs)
+                if pos > end:
+                    break
+                first = False
         # the text after the last ';': blank, comments, or the end of a gate body
         lexer.reset(max(pos, start))
         while lexer.peek().kind != "eof":
@@ -249,7 +290,7 @@ class _Reader:
         cond = self.conditions.get(key)
         if cond is None:
             reg = self.cregs.get(name)
-            if reg is None or int(value) >= 1 << reg[1]:
+            if reg is None or int(value).bit_length() > reg[1]:
                 return None
             start, size = reg
             cond = self.conditions[key] = Condition(tuple(range(start, start + size)),
@@ -264,7 +305,7 @@ class _Reader:
         if _PLAIN_NUMBER.fullmatch(ptext):
             value = float(ptext)
             if not math.isfinite(value):
-                source.error(f"the number {ptext.strip()} is too large", offset)
+                source.error(f"the number {number_text(ptext.strip())} is too large", offset)
             values: tuple[float, ...] = (value,)
         else:
             lx = Lexer(source, offset)
@@ -384,7 +425,7 @@ class _Reader:
         if lx.accept_sym("["):
             itok = lx.expect_int("an index")
             lx.expect_sym("]", "after the index")
-            return (tok.text, int(itok.text), tok.start, itok.start)
+            return (tok.text, _int(itok.text), tok.start, itok.start)
         return (tok.text, None, tok.start, tok.start)
 
     def _arg_list(self, lx: Lexer) -> list:
@@ -406,8 +447,8 @@ class _Reader:
         if index is None:
             return list(range(start, start + size))
         if index >= size:
-            source.error(f"index {index} out of range for qreg {name}[{size}] (valid: 0.."
-                         f"{size - 1})", ioffset)
+            source.error(f"index {_shown(index)} out of range for qreg {name}[{size}] "
+                         f"(valid: 0..{size - 1})", ioffset)
         return [start + index]
 
     def _clbits(self, source: Source, name: str, index: int | None, offset: int,
@@ -423,8 +464,8 @@ class _Reader:
         if index is None:
             return list(range(start, start + size))
         if index >= size:
-            source.error(f"index {index} out of range for creg {name}[{size}] (valid: 0.."
-                         f"{size - 1})", ioffset)
+            source.error(f"index {_shown(index)} out of range for creg {name}[{size}] "
+                         f"(valid: 0..{size - 1})", ioffset)
         return [start + index]
 
     def _reg_hint(self, name: str) -> str:
@@ -476,9 +517,15 @@ class _Reader:
         size_tok = lx.expect_int("the register size")
         lx.expect_sym("]", "after the register size")
         lx.expect_sym(";", f"after '{kw.text} {name}[{size_tok.text}]'")
-        size = int(size_tok.text)
+        size = _int(size_tok.text)
         if size <= 0:
             lx.error(f"register '{name}' needs a positive size, got {size}", size_tok.start)
+        have = self.circuit.num_qubits if kw.text == "qreg" else self.circuit.num_clbits
+        if have + size > MAX_BITS:
+            unit = "qubits" if kw.text == "qreg" else "classical bits"
+            before = f" ({have} are declared before it)" if have else ""
+            lx.error(f"{kw.text} {name} of {_shown(size)} {unit} is too large: a program may "
+                     f"declare at most {MAX_BITS} {unit} in all{before}", size_tok.start)
         if name in self.qregs or name in self.cregs:
             lx.error(f"register '{name}' is already declared", tok.start)
         if kw.text == "qreg":
@@ -504,9 +551,10 @@ class _Reader:
         if key in self.including:
             lx.error(f"include cycle: '{name}' includes itself", tok.start)
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            lx.error(f"cannot read include file '{name}': {exc}", tok.start)
+            data = path.read_bytes()
+        except OSError as exc:
+            lx.error(f"cannot read include file '{name}': {exc.strerror or exc}", tok.start)
+        text = decode_source(data, str(path))
         self.including.append(key)
         try:
             self._run(Source(text, str(path), str(path.parent)), 0)
@@ -514,6 +562,8 @@ class _Reader:
             self.including.pop()
 
     def _find_include(self, source: Source, name: str, offset: int) -> Path:
+        if not name.strip():
+            source.error("include needs a file name; found an empty file name", offset)
         candidates = []
         if os.path.isabs(name):
             candidates.append(Path(name))
@@ -523,6 +573,9 @@ class _Reader:
         for path in candidates:
             if path.is_file():
                 return path
+        for path in candidates:
+            if path.is_dir():
+                source.error(f"include '{name}': {path} is a directory, not a file", offset)
         where = ", ".join(str(p.parent) for p in candidates)
         source.error(f"include file '{name}' not found (looked in: {where}); pass "
                      "include_path= to look elsewhere", offset)
@@ -716,11 +769,12 @@ class _Reader:
         lx.expect_sym("==", f"after 'if ({tok.text}'")
         val = lx.expect_int("the value to compare with")
         lx.expect_sym(")", "to close the condition of 'if'")
-        value = int(val.text)
+        value = _int(val.text)
         start, size = reg
-        if value >= 1 << size:
-            lx.error(f"value {value} does not fit in creg {tok.text}[{size}] (at most "
-                     f"{(1 << size) - 1})", val.start)
+        if value.bit_length() > size:
+            most = _shown((1 << size) - 1)
+            lx.error(f"value {_shown(value)} does not fit in creg {tok.text}[{size}] (at most "
+                     f"{most})", val.start)
         cond = Condition(tuple(range(start, start + size)), value, tok.text)
         op = lx.peek()
         if op.kind != "id":
@@ -750,7 +804,38 @@ class _Reader:
 # -- public entry point ----------------------------------------------------------------------
 
 def _is_source_text(source: str) -> bool:
-    return "OPENQASM" in source or "\n" in source or ";" in source
+    return "OPENQASM" in source or "\n" in source or ";" in source or not source.strip()
+
+
+# Byte order marks, longest first (UTF-32 LE's begins with UTF-16 LE's): a file written by
+# Windows PowerShell's `>` is UTF-16 with a mark, and reads as well as UTF-8.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_source(data: bytes, file: str = "<input>") -> str:
+    """The text of an OpenQASM file's bytes: UTF-8 (or ASCII), or UTF-16/32 with a byte order
+    mark. Anything else is a QasmError at the first byte that cannot be read."""
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            encoding = name
+            break
+
+    def fail(message: str, index: int) -> NoReturn:
+        prefix = Source(data[:index].decode(encoding, errors="replace"), file)
+        prefix.error(message, len(prefix.text))
+
+    if encoding == "utf-8" and b"\0" in data:
+        fail("the text holds a NUL character: it is binary, or UTF-16 without a byte order "
+             "mark, not OpenQASM (ASCII or UTF-8)", data.index(b"\0"))
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        what = "UTF-8" if encoding == "utf-8" else encoding.upper()
+        fail(f"not {what} text: byte 0x{data[exc.start]:02x} cannot be read here (OpenQASM "
+             "files are ASCII or UTF-8; is this a binary file?)", exc.start)
 
 
 def load_qasm(source: str | os.PathLike | bytes,
@@ -776,28 +861,34 @@ def load_qasm(source: str | os.PathLike | bytes,
         paths = [Path(include_path)]
     else:
         paths = [Path(p) for p in include_path]
-    if isinstance(source, bytes):
-        try:
-            source = source.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise QasmError(f"the program is not valid UTF-8 text: {exc}") from None
     if hasattr(source, "read") and not isinstance(source, (str, os.PathLike)):
-        source = source.read()
-        if isinstance(source, bytes):
-            source = source.decode("utf-8-sig")
-    if isinstance(source, str) and _is_source_text(source):
+        source = source.read()     # a file object: what it holds is program text
+        if isinstance(source, str):
+            source = source.encode("utf-8", errors="surrogateescape")
+    if isinstance(source, (bytes, bytearray)):
+        src = Source(decode_source(bytes(source)), "<input>", None)
+        name = None
+    elif isinstance(source, str) and _is_source_text(source):
         src = Source(source, "<input>", None)
         name = None
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
-        if not path.is_file():
-            what = "is a directory, not a file" if path.is_dir() else "no such file"
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            mode = None
+        # a regular file, or a pipe (`qvalley run <(generate)`); not a device such as
+        # /dev/zero, which would be read forever
+        if mode is None or not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            what = ("no such file" if mode is None else "is a directory, not a file"
+                    if stat.S_ISDIR(mode) else "not a regular file")
             raise QasmError(f"cannot open '{path}': {what}", file=str(path))
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QasmError(f"cannot read '{path}': {exc}", file=str(path)) from None
-        src = Source(text, str(source), str(path.parent))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise QasmError(f"cannot read '{path}': {exc.strerror or exc}",
+                            file=str(path)) from None
+        src = Source(decode_source(data, str(source)), str(source), str(path.parent))
         name = path.stem
     else:
         raise QasmError(f"load_qasm() takes a path or OpenQASM text, got "

@@ -410,7 +410,8 @@ class _Writer:
         for reg in self.circuit.cregs:
             if tuple(reg) == tuple(cond.clbits):
                 name = self.cnames[reg.name]
-                return f"{name} == {cond.value}" if self.v3 else f"{name}=={cond.value}"
+                value = _decimal(cond.value)
+                return f"{name} == {value}" if self.v3 else f"{name}=={value}"
         if self.v3:
             terms = []
             for i, bit in enumerate(cond.clbits):
@@ -420,6 +421,19 @@ class _Writer:
         raise CircuitError(f"a condition on the classical bits [{bits}] (not a whole "
                            "register) cannot be written in OpenQASM 2, whose 'if' tests a "
                            "whole register; condition on a register, or export OpenQASM 3")
+
+
+def _decimal(value: int) -> str:
+    """Decimal text of a non-negative int of any size (str() refuses more than 4300 digits;
+    a condition on a register of more than 14,000 bits can need more)."""
+    chunk = 10 ** 4000
+    if value < chunk:
+        return str(value)
+    parts = []
+    while value:
+        value, part = divmod(value, chunk)
+        parts.append(str(part).zfill(4000))
+    return "".join(reversed(parts)).lstrip("0")
 
 
 def _parse_back(text: str) -> float:

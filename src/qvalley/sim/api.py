@@ -62,7 +62,8 @@ def probabilities(circuit: Circuit | str, qubits: Sequence[int] | None = None, *
     if qubits is None:
         return probs
     n = circuit.num_qubits
-    qubits = list(qubits)
+    qubits = list(qubits) if isinstance(qubits, (list, tuple, range, np.ndarray)) and \
+        np.ndim(qubits) else [qubits]
     from ..circuit.instruction import check_qubits
     check_qubits(qubits, n)
     tensor = probs.reshape((2,) * n)

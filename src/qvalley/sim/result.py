@@ -54,9 +54,13 @@ def records_to_strings(records: np.ndarray) -> tuple[dict[str, int], list[str]]:
         uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         labels = [format(int(v), f"0{m}b") if m else "" for v in uniq]
     else:
-        uniq, inverse, counts = np.unique(records, axis=0, return_inverse=True,
-                                          return_counts=True)
-        labels = ["".join("1" if b else "0" for b in row[::-1]) for row in uniq]
+        # each row packed into bytes and compared as one opaque value: O(shots x m / 8)
+        packed = np.ascontiguousarray(np.packbits(records, axis=1))
+        rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+        _, first, inverse, counts = np.unique(rows, return_index=True, return_inverse=True,
+                                              return_counts=True)
+        digits = records[first, ::-1] + np.uint8(ord("0"))
+        labels = [row.tobytes().decode("ascii") for row in digits]
     inverse = np.asarray(inverse).ravel()
     memory = [labels[i] for i in inverse]
     table = dict(sorted(zip(labels, (int(c) for c in counts))))

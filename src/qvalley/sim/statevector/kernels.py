@@ -2,6 +2,9 @@
 
 The state is a flat complex128 array of length 2**n; qubit q is bit q of the index
 (little-endian), so in the C-ordered tensor view of shape (2,)*n qubit q is axis n-1-q.
+The gate kernels also take a batch of states (a C-contiguous array of shape (r, 2**n), or
+its flat view) and apply the operation to every row: the dynamic-circuit engine keeps one
+row per distinct branch.
 These kernels are vectorised (no Python loop over amplitudes); the numba engine of a later
 issue replaces them where speed matters and is tested against them.
 """
@@ -18,19 +21,20 @@ def apply_matrix(state: np.ndarray, num_qubits: int, matrix: np.ndarray,
     """Apply ``matrix`` (little-endian in ``targets``) to ``state`` in place, only on the
     subspace where control i has value bit i of ``ctrl_state`` (all ones by default)."""
     n = num_qubits
-    psi = state.reshape((2,) * n) if n else state
+    # a leading batch axis (of size 1 for a single state): qubit q is axis n - q
+    psi = state.reshape((-1,) + (2,) * n)
     if controls:
         if ctrl_state is None:
             ctrl_state = (1 << len(controls)) - 1
-        index: list = [slice(None)] * n
+        index: list = [slice(None)] * (n + 1)
         for i, c in enumerate(controls):
-            index[n - 1 - c] = (ctrl_state >> i) & 1
+            index[n - c] = (ctrl_state >> i) & 1
         index_t = tuple(index)
         sub = psi[index_t]
-        removed = sorted(n - 1 - c for c in controls)
+        removed = sorted(n - c for c in controls)
         axis_of = {}
         for t in targets:
-            ax = n - 1 - t
+            ax = n - t
             axis_of[t] = ax - sum(1 for r in removed if r < ax)
         if len(targets) == 1:
             _apply_1q_axis(sub, matrix, axis_of[targets[0]])
@@ -45,7 +49,7 @@ def apply_matrix(state: np.ndarray, num_qubits: int, matrix: np.ndarray,
     if _is_diagonal(matrix):
         apply_diagonal(state, n, np.diagonal(matrix).copy(), targets)
         return
-    new = _apply_dense(psi, matrix, [n - 1 - t for t in targets])
+    new = _apply_dense(psi, matrix, [n - t for t in targets])
     psi[...] = new
 
 
@@ -65,7 +69,7 @@ def _apply_dense(psi: np.ndarray, matrix: np.ndarray, axes: Sequence[int]) -> np
 
 
 def _apply_1q(state: np.ndarray, n: int, m: np.ndarray, q: int) -> None:
-    view = state.reshape(1 << (n - 1 - q), 2, 1 << q)
+    view = state.reshape(-1, 2, 1 << q)
     dense = (m[0, 1] != 0 or m[1, 0] != 0) and (m[0, 0] != 0 or m[1, 1] != 0)
     if dense and q >= 3:  # measured: a batched 2x2 matmul wins once the inner stride is long
         view[...] = np.matmul(m, view)
@@ -104,13 +108,13 @@ def apply_diagonal(state: np.ndarray, n: int, diag: np.ndarray,
     """Multiply by a diagonal operator (``diag`` little-endian in ``targets``)."""
     k = len(targets)
     d = diag.reshape((2,) * k)
-    psi_axes = [n - 1 - t for t in reversed(targets)]  # axis j of d lives on psi_axes[j]
+    psi_axes = [n - t for t in reversed(targets)]  # axis j of d lives on psi_axes[j]
     order = np.argsort(psi_axes)
     d = d.transpose(order)
-    shape = [1] * n
+    shape = [1] * (n + 1)
     for ax in psi_axes:
         shape[ax] = 2
-    state.reshape((2,) * n)[...] *= d.reshape(shape)
+    state.reshape((-1,) + (2,) * n)[...] *= d.reshape(shape)
 
 
 def probability_of_one(state: np.ndarray, n: int, q: int) -> float:
@@ -133,3 +137,147 @@ def flip(state: np.ndarray, n: int, q: int) -> None:
     tmp = view[:, 0, :].copy()
     view[:, 0, :] = view[:, 1, :]
     view[:, 1, :] = tmp
+
+
+# -- prepared kernels ------------------------------------------------------------------------
+
+def plan(num_qubits: int, matrix: np.ndarray, targets: Sequence[int],
+         controls: Sequence[int] = (), ctrl_state: int | None = None):
+    """A function ``f(state)`` that does what :func:`apply_matrix` does with these
+    arguments, with the work that does not depend on the state done once here.
+
+    One-qubit gates and singly controlled one-qubit gates (the bulk of most circuits) get
+    views with few axes, so that numpy's per-call overhead stays small on small states: a
+    gate on one of the four lowest qubits is one matrix product with ``kron(m, I)``, a
+    diagonal one a broadcast multiply, a controlled X a swap of two views.
+    """
+    n = num_qubits
+    targets, controls = tuple(targets), tuple(controls)
+    m = matrix
+    if len(targets) == 1 and len(controls) <= 1 and n >= 1:
+        q = targets[0]
+        a, b, c, d = m.ravel().tolist()  # Python complex numbers compare fast
+        diagonal = b == 0 and c == 0
+        if not controls:
+            lo = 1 << q
+            if diagonal:
+                if a == 1:
+                    return lambda st: _scale(st.reshape(-1, 2, lo)[:, 1, :], d)
+                pattern = np.array([[a], [d]])
+                return lambda st: _scale(st.reshape(-1, 2, lo), pattern)
+            if q <= 3:
+                # kron(m, I)^T, built by broadcasting (np.kron costs ~100 us a call)
+                kt = (m.T[:, None, :, None] * _EYES[q][None, :, None, :]).reshape(2 * lo,
+                                                                                 2 * lo)
+
+                def small(st: np.ndarray) -> None:
+                    v = st.reshape(-1, 2 * lo)
+                    v[...] = v @ kt
+                return small
+            return lambda st: _apply_1q(st, n, m, q)
+        (ctl,) = controls
+        value = 1 if ctrl_state is None else ctrl_state & 1
+        hi_q, lo_q = max(ctl, q), min(ctl, q)
+        shape = (-1, 2, 1 << (hi_q - lo_q - 1), 2, 1 << lo_q)
+        if ctl > q:
+            pick0, pick1 = (slice(None), value, slice(None), 0), (slice(None), value,
+                                                                  slice(None), 1)
+        else:
+            pick0, pick1 = (slice(None), 0, slice(None), value), (slice(None), 1,
+                                                                  slice(None), value)
+        swap = a == 0 and d == 0 and b == 1 and c == 1
+
+        def controlled(st: np.ndarray) -> None:
+            v = st.reshape(shape)
+            x0, x1 = v[pick0], v[pick1]
+            if swap:
+                tmp = x0.copy()
+                x0[...] = x1
+                x1[...] = tmp
+            elif diagonal:
+                if a != 1:
+                    x0 *= a
+                if d != 1:
+                    x1 *= d
+            else:
+                tmp = x0.copy()
+                x0 *= a
+                x0 += b * x1
+                x1 *= d
+                x1 += c * tmp
+        return controlled
+    return lambda st: apply_matrix(st, n, m, targets, controls, ctrl_state)
+
+
+_EYES = [np.eye(1 << q) for q in range(4)]
+
+
+def _scale(view: np.ndarray, factor) -> None:
+    view *= factor
+
+
+# -- batches of states (one row per branch of a dynamic circuit) ------------------------------
+
+def _halves(rows: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """Views of the amplitudes with qubit ``q`` = 0 and = 1, shape (r, 2**(n-1-q), 2**q)."""
+    view = rows.reshape(rows.shape[0], -1, 2, 1 << q)
+    return view[:, :, 0, :], view[:, :, 1, :]
+
+
+def row_probability_of_one(rows: np.ndarray, q: int) -> np.ndarray:
+    """P(qubit ``q`` = 1) for each row of a (r, 2**n) batch."""
+    _, ones = _halves(rows, q)
+    return np.einsum("rij,rij->r", ones.conj(), ones).real
+
+
+def _half_norms(rows: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
+    zeros, ones = _halves(rows, q)
+    return (np.einsum("rij,rij->r", zeros.conj(), zeros).real,
+            np.einsum("rij,rij->r", ones.conj(), ones).real)
+
+
+def row_collapse(rows: np.ndarray, q: int, outcome: int, reset: bool = False) -> None:
+    """Project every row onto qubit ``q`` = ``outcome`` and renormalise (by the norm of
+    what is kept, measured, so that rounding errors never accumulate); with ``reset``, then
+    set the qubit to 0."""
+    zeros, ones = _halves(rows, q)
+    keep, drop = (ones, zeros) if outcome else (zeros, ones)
+    kept = np.einsum("rij,rij->r", keep.conj(), keep).real
+    keep *= (1 / np.sqrt(kept))[:, None, None]
+    if reset and outcome:
+        zeros[...] = ones
+        ones[...] = 0
+    else:
+        drop[...] = 0
+
+
+def row_is_product(rows: np.ndarray, q: int, atol: float = 1e-11) -> np.ndarray:
+    """Whether qubit ``q`` is unentangled from the others in each row: the amplitudes with
+    q = 1 are a multiple of those with q = 0 (to ``atol`` in amplitude, for a unit row)."""
+    zeros, ones = _halves(rows, q)
+    n0, n1 = _half_norms(rows, q)
+    overlap = np.einsum("rij,rij->r", zeros.conj(), ones)
+    # Cauchy-Schwarz: n0 n1 - |<0|1>|^2 is 0 exactly for a product; a clear gap settles
+    # it cheaply, otherwise the residual is measured directly (no cancellation)
+    candidate = n0 * n1 - np.abs(overlap) ** 2 <= 1e-9 * np.maximum(n0 * n1, 1e-300)
+    out = np.zeros(rows.shape[0], dtype=bool)
+    for j in np.nonzero(candidate)[0]:
+        if n0[j] >= n1[j]:
+            residual = ones[j] - (overlap[j] / n0[j]) * zeros[j]
+        else:
+            residual = zeros[j] - (overlap[j].conjugate() / n1[j]) * ones[j]
+        out[j] = np.vdot(residual, residual).real <= atol * atol
+    return out
+
+
+def row_reset_product(rows: np.ndarray, q: int) -> None:
+    """Reset qubit ``q`` of rows in which it is unentangled: |φ>|rest> becomes |0>|rest>
+    (normalised), the same state whichever outcome a measurement would have given."""
+    zeros, ones = _halves(rows, q)
+    n0, n1 = _half_norms(rows, q)
+    for j in range(rows.shape[0]):
+        if n0[j] >= n1[j]:
+            zeros[j] *= 1 / np.sqrt(n0[j])
+        else:
+            np.multiply(ones[j], 1 / np.sqrt(n1[j]), out=zeros[j])
+        ones[j] = 0
