@@ -261,3 +261,14 @@ def test_c_if_inside_if_test_is_refused():
     with c.if_test(0, 1):
         with pytest.raises(CircuitError, match="one condition"):
             c.h(1).c_if(0, 0)
+
+
+def test_compose_into_a_smaller_circuit_says_so():
+    # was: "qubit index 1 out of range: the circuit has 1 qubits (0..0)"
+    with pytest.raises(CircuitError, match="other circuit has 2 qubits"):
+        Circuit(1).compose(Circuit(2).cx(0, 1))
+    with pytest.raises(CircuitError, match="other circuit has 2 qubits"):
+        Circuit(1) + Circuit(2)
+    # placed explicitly it is still refused: qubit 1 does not exist
+    with pytest.raises(CircuitError, match="out of range"):
+        Circuit(1).compose(Circuit(2).cx(0, 1), qubits=[0, 1])

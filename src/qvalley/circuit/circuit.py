@@ -413,8 +413,13 @@ class Circuit:
         ``qubits[i]`` (identity by default). Returns the result (``self`` if inplace)."""
         if not isinstance(other, Circuit):
             raise CircuitError(f"compose() takes a Circuit, got {type(other).__name__}")
-        qmap = list(range(other.num_qubits)) if qubits is None else list(qubits)
-        cmap = list(range(other.num_clbits)) if clbits is None else list(clbits)
+        if qubits is None and other.num_qubits > self.num_qubits:
+            raise CircuitError(f"compose(): the other circuit has {other.num_qubits} qubits, "
+                               f"more than this circuit's {self.num_qubits} (qubit "
+                               f"{self.num_qubits} would be out of range); compose the "
+                               "other way round, or add qubits first")
+        qmap = list(range(other.num_qubits)) if qubits is None else _as_list(qubits)
+        cmap = list(range(other.num_clbits)) if clbits is None else _as_list(clbits)
         if len(qmap) != other.num_qubits:
             raise CircuitError(f"compose(): {len(qmap)} qubits given for a circuit of "
                                f"{other.num_qubits}")

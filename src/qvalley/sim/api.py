@@ -94,7 +94,10 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
     if not any(ins.kind == "measure" for ins in circuit.data):
         raise CircuitError("the circuit measures nothing, so there are no counts; add "
                            "measure()/measure_all(), or use statevector()/probabilities()")
-    needed = shots * (max(circuit.num_clbits, 1) + 8) * 2
+    # per shot: its record (a byte a bit, packed again to compare), the engine's per-shot
+    # arrays (random numbers, row of its state, labels) and its entry in memory
+    m = circuit.num_clbits
+    needed = shots * (m + m // 8 + 80)
     if needed > available_bytes():
         raise ResourceError(f"{shots} shots of {circuit.num_clbits} bits need about "
                             f"{format_bytes(needed)} for their records but "

@@ -22,7 +22,7 @@ class Result:
     seed: int
     backend: str
     num_clbits: int
-    time_taken: float = 0.0
+    time_taken: float = field(default=0.0, compare=False)  # equal results compare equal
 
     def get_counts(self) -> dict[str, int]:
         return dict(self.counts)
@@ -49,8 +49,11 @@ def records_to_strings(records: np.ndarray) -> tuple[dict[str, int], list[str]]:
     if shots == 0:
         return {}, []
     if m <= 63:
-        weights = (np.ones(m, dtype=np.int64) << np.arange(m, dtype=np.int64))
-        keys = records.astype(np.int64) @ weights if m else np.zeros(shots, dtype=np.int64)
+        # bit i of the key is clbit i; packed 8 bits a byte (no int64 copy of the records)
+        packed = np.zeros((shots, 8), dtype=np.uint8)
+        if m:
+            packed[:, :(m + 7) // 8] = np.packbits(records, axis=1, bitorder="little")
+        keys = packed.view("<u8").ravel()
         uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         labels = [format(int(v), f"0{m}b") if m else "" for v in uniq]
     else:

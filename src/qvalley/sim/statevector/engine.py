@@ -432,6 +432,7 @@ def _run_group(program: Program, group: np.ndarray, shots: int, records: np.ndar
     Returns [] when done, or two smaller groups when the states did not fit."""
     n = program.num_qubits
     batch = _Batch(n, len(group), rows_cap)
+    records[group] = 0  # a restarted group may find bits of its previous attempt
     for op in program.ops:
         draws = rng.random(shots)[group] if op.kind != "gate" else None
         active = None  # shots (bool mask) the operation applies to; None: all of them
