@@ -292,11 +292,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _print(f"{'outcome':<{key_w}}  {'count':>{count_w}}  probability")
     for key, count in shown:
         bar = bar_char * max(1, round(30 * count / top))
-        _print(f"{key:<{key_w}}  {count:>{count_w}}  {count / result.shots:>11.4f}  {bar}")
+        prob = _probability(count / result.shots, 4)
+        _print(f"{key:<{key_w}}  {count:>{count_w}}  {prob:>11}  {bar}")
     if len(shown) < len(items):
         _print(f"... {len(items) - len(shown)} more outcomes not shown; use --all to list "
                "them all, or --json")
     return EXIT_OK
+
+
+def _probability(p: float, decimals: int) -> str:
+    """``p`` with ``decimals`` decimals, or in scientific notation when those would keep
+    fewer than two significant digits (a listed outcome must not read as probability 0)."""
+    if p == 0 or p >= 10.0 ** (1 - decimals):
+        return f"{p:.{decimals}f}"
+    return f"{p:.2e}"
 
 
 def _fmt_real(x: float) -> str:
@@ -346,7 +355,7 @@ def _cmd_statevector(args: argparse.Namespace) -> int:
     probs = np.abs(psi[index]) ** 2
     for ket, i, p in zip(kets, index, probs):
         amp = f"{_fmt_real(psi[i].real)}{_fmt_real(psi[i].imag)}j"
-        _print(f"{'|' + ket + '>':<{ket_w}}  {amp:<21}  {p:.6f}")
+        _print(f"{'|' + ket + '>':<{ket_w}}  {amp:<21}  {_probability(p, 6)}")
     if index.size < total:
         _print(f"... {total - index.size} more amplitudes not shown; use --all to list them "
                "all, or --out FILE.npy to save the state")
@@ -440,11 +449,13 @@ def _one_line(text: str) -> str:
 
 
 def _error(message: str) -> None:
+    if sys.stderr is None:          # started with standard error closed
+        return
     try:
         sys.stderr.write(_one_line(message) + "\n")
         sys.stderr.flush()
-    except (OSError, ValueError, AttributeError):   # stderr closed too (None when started
-        pass                                         # closed): nothing more we can say
+    except (OSError, ValueError):   # stderr closed too: nothing more we can say
+        pass
 
 
 def _os_error(err: OSError) -> str:

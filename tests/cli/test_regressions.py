@@ -134,3 +134,33 @@ def test_device_file_is_refused_without_reading_it(capsys):
     status, out, err = call(capsys, "info", "/dev/zero")
     assert_one_line_error(status, out, err)
     assert "not a regular file" in err
+
+
+# -- small probabilities ---------------------------------------------------------------------
+# Listed amplitudes (above the 1e-10 tolerance) and observed outcomes printed a probability
+# of 0.000000 / 0.0000 when it was below the last printed digit, so a 25-qubit uniform state
+# read as a list of impossible outcomes.
+
+def test_small_probabilities_are_not_printed_as_zero(capsys, tmp_path):
+    path = tmp_path / "h12.qasm"
+    path.write_text(HEADER + "qreg q[12];\nh q;\n")
+    status, out, _ = call(capsys, "statevector", path)
+    assert status == 0
+    row = out.splitlines()[2].split()
+    assert row[0] == "|000000000000>" and float(row[2]) == pytest.approx(2 ** -12, rel=1e-3)
+    assert row[2] != "0.000000"
+    path = tmp_path / "skew.qasm"
+    path.write_text(HEADER + "qreg q[1];\ncreg c[1];\nry(0.02) q[0];\nmeasure q -> c;\n")
+    status, out, _ = call(capsys, "run", path, "--shots", 200_000, "--seed", 5)
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[3:]}
+    assert int(rows["1"][1]) > 0 and float(rows["1"][2]) == pytest.approx(
+        int(rows["1"][1]) / 200_000, rel=1e-2)
+
+
+def test_ordinary_probabilities_keep_their_format(capsys, tmp_path):
+    path = tmp_path / "bell.qasm"
+    path.write_text(BELL)
+    status, out, _ = call(capsys, "statevector", path)
+    assert out.splitlines()[2].split()[2] == "0.500000"
+    status, out, _ = call(capsys, "run", path, "--shots", 1000, "--seed", 1)
+    assert all(len(line.split()[2]) == 6 for line in out.splitlines()[3:])

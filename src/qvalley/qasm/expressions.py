@@ -21,7 +21,7 @@ from .lexer import Lexer, Token
 FUNCTIONS: dict[str, Callable[[float], float]] = {
     "sin": math.sin, "cos": math.cos, "tan": math.tan, "exp": math.exp, "ln": math.log,
     "sqrt": math.sqrt,
-    # not in the 2017 paper, accepted as Qiskit does:
+    # not in the 2017 paper; accepted as an extension:
     "asin": math.asin, "acos": math.acos, "atan": math.atan,
 }
 

@@ -74,10 +74,6 @@ _TROUBLE = {
     "bad": "unexpected character {!r}",
 }
 
-#: The only identifiers that do not start with a lowercase letter (OpenQASM 2.0 names are
-#: [a-z][A-Za-z0-9_]*).
-_CAPITALISED = frozenset({"OPENQASM", "U", "CX"})
-
 
 class Lexer:
     """Tokenizer over a :class:`Source`, starting at any offset, one token of lookahead.
@@ -115,9 +111,6 @@ class Lexer:
             if text == "'":
                 message += ": strings (file names) are written in double quotes"
             self.source.error(message, start)
-        if kind == "id" and not text[0].islower() and text not in _CAPITALISED:
-            self.source.error(f"'{text}': OpenQASM 2.0 names start with a lowercase letter "
-                              "(only OPENQASM, U and CX are capitalised)", start)
         return Token(kind, text, start, end)
 
     def peek(self) -> Token:

@@ -62,6 +62,13 @@ _CACHE_LIMIT = 400_000
 #: would build 10**8 instructions before anything could say it is too big to simulate.
 MAX_BITS = 1 << 20
 
+#: The most operations a program may expand to (gate definitions inlined, registers
+#: broadcast), and the most one gate definition may (definitions are inlined when read).
+#: A few lines can otherwise ask for more than any machine holds: each gate that calls the
+#: one before it twice doubles in size.
+MAX_OPERATIONS = 1 << 24
+MAX_GATE_OPERATIONS = 1 << 20
+
 
 def _int(text: str) -> int:
     """Value of a decimal literal of any length (int() refuses more than 4300 digits)."""
@@ -105,6 +112,17 @@ class _Gate:
         self.body = body
         self.where = where
         self.soft = soft  # an alias binding that a program's own definition may replace
+
+
+def _check_name(lx: Lexer, tok: Token, what: str) -> None:
+    """Refuse a keyword, or a name that does not start with a lowercase letter (OpenQASM 2.0
+    identifiers are [a-z][A-Za-z0-9_]*; Qiskit refuses others too), as a new name."""
+    name = tok.text
+    if name in KEYWORDS:
+        lx.error(f"'{name}' is a keyword and cannot name a {what}", tok.start)
+    if not name[0].islower():
+        lx.error(f"'{name}' cannot name a {what}: OpenQASM 2.0 names start with a lowercase "
+                 "letter", tok.start)
 
 
 def _plural(n: int, word: str) -> str:
@@ -181,6 +199,8 @@ class _Reader:
             hit = cache.get(piece)
             if hit is not None:
                 extend(hit)
+                if len(hit) > 1 and len(data) > MAX_OPERATIONS:
+                    self._too_many(source, base)
                 continue
             m = fast(piece)
             if m is not None:
@@ -193,6 +213,8 @@ class _Reader:
                     append(instrs[0])
                 else:
                     extend(instrs)
+                    if len(data) > MAX_OPERATIONS:
+                        self._too_many(source, base)
                 if len(cache) < _CACHE_LIMIT:
                     cache[piece] = instrs
                 continue
@@ -203,13 +225,16 @@ class _Reader:
             lexer.reset(base)
             first = True
             while True:
-                if lexer.peek().kind == "eof":
+                head = lexer.peek()
+                if head.kind == "eof":
                     pos = len(text)
                     break
                 instrs = self._statement(lexer)
                 pos = lexer.last_end
                 if instrs:
                     extend(instrs)
+                    if len(data) > MAX_OPERATIONS:
+                        self._too_many(source, head.start)
                     if first and pos == end + 1 and len(cache) < _CACHE_LIMIT:
                         cache[piece] = tuple(instrs)
                 if pos > end:
@@ -218,9 +243,19 @@ class _Reader:
         # the text after the last ';': blank, comments, or the end of a gate body
         lexer.reset(max(pos, start))
         while lexer.peek().kind != "eof":
+            head = lexer.peek()
             instrs = self._statement(lexer)
             if instrs:
                 extend(instrs)
+                if len(data) > MAX_OPERATIONS:
+                    self._too_many(source, head.start)
+
+    def _too_many(self, source: Source, offset: int) -> None:
+        """Report the statement at (or after the blank space at) ``offset`` that took the
+        program past MAX_OPERATIONS operations."""
+        source.error(f"the program grows past {MAX_OPERATIONS} operations here (gate "
+                     "definitions inlined, registers broadcast); qvalley reads programs of at "
+                     f"most {MAX_OPERATIONS} operations", Lexer(source, offset).peek().start)
 
     def _fast_call(self, source: Source, m: re.Match, base: int
                    ) -> tuple[Instruction, ...] | None:
@@ -399,7 +434,10 @@ class _Reader:
             source.error(f"'{gate.name}' takes {_plural(gate.num_qubits, 'quantum argument')}"
                          f", but got {len(args)}", offset)
         out: list[Instruction] = []
-        for qubits in self._broadcast(source, gate.name, args):
+        rows = self._broadcast(source, gate.name, args)
+        if len(self.data) + len(rows) * max(1, len(gate.body)) > MAX_OPERATIONS:
+            self._too_many(source, offset)
+        for qubits in rows:
             if gate.kind == "table":
                 out.append(Instruction("gate", gate.target, qubits, params, condition=cond))
             elif gate.kind == "opaque":
@@ -511,8 +549,7 @@ class _Reader:
         kw = lx.next()
         tok = lx.expect_id(f"a register name after '{kw.text}'")
         name = tok.text
-        if name in KEYWORDS:
-            lx.error(f"'{name}' is a keyword and cannot name a register", tok.start)
+        _check_name(lx, tok, "register")
         lx.expect_sym("[", f"after '{kw.text} {name}' (a size in brackets)")
         size_tok = lx.expect_int("the register size")
         lx.expect_sym("]", "after the register size")
@@ -554,7 +591,7 @@ class _Reader:
             data = path.read_bytes()
         except OSError as exc:
             lx.error(f"cannot read include file '{name}': {exc.strerror or exc}", tok.start)
-        text = decode_source(data, str(path))
+        text = _decode_source(data, str(path))
         self.including.append(key)
         try:
             self._run(Source(text, str(path), str(path.parent)), 0)
@@ -599,8 +636,7 @@ class _Reader:
 
     def _new_gate_name(self, lx: Lexer, tok: Token, what: str) -> str:
         name = tok.text
-        if name in KEYWORDS:
-            lx.error(f"'{name}' is a keyword and cannot name a {what}", tok.start)
+        _check_name(lx, tok, what)
         old = self.gates.get(name)
         if old is not None:
             if not old.soft:
@@ -634,8 +670,7 @@ class _Reader:
 
     def _formal(self, lx: Lexer, taken: list[str], what: str) -> str:
         tok = lx.expect_id(f"a {what} name")
-        if tok.text in KEYWORDS:
-            lx.error(f"'{tok.text}' is a keyword and cannot name a {what}", tok.start)
+        _check_name(lx, tok, what)
         if tok.text in taken:
             lx.error(f"'{tok.text}' is declared twice in this gate's arguments", tok.start)
         return tok.text
@@ -704,6 +739,12 @@ class _Reader:
             elif callee.kind == "opaque":
                 body.append(("opaque", callee.name, tuple(nodes), qidx))
             else:
+                if len(body) + len(callee.body) > MAX_GATE_OPERATIONS:
+                    lx.error(f"gate '{name}' would expand to more than "
+                             f"{MAX_GATE_OPERATIONS} operations (each call of "
+                             f"'{callee.name}' adds {len(callee.body)}); qvalley reads gate "
+                             f"definitions of at most {MAX_GATE_OPERATIONS} operations",
+                             tok.start)
                 try:
                     for kind, sub, sub_nodes, sub_q in callee.body:
                         body.append((kind, sub, tuple(substitute(n, nodes) for n in sub_nodes),
@@ -814,7 +855,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def decode_source(data: bytes, file: str = "<input>") -> str:
+def _decode_source(data: bytes, file: str = "<input>") -> str:
     """The text of an OpenQASM file's bytes: UTF-8 (or ASCII), or UTF-16/32 with a byte order
     mark. Anything else is a QasmError at the first byte that cannot be read."""
     encoding = "utf-8"
@@ -843,8 +884,10 @@ def load_qasm(source: str | os.PathLike | bytes,
               ) -> Circuit:
     """Read an OpenQASM 2.0 program and return it as a :class:`Circuit`.
 
-    ``source`` is a path to a file (``str`` or ``pathlib.Path``) or the program text
-    itself (a string containing ``OPENQASM``, a newline or a ``;``). Include files are
+    ``source`` is a path to a file (``str`` or ``pathlib.Path``; a regular file or a pipe)
+    or the program itself: a string containing ``OPENQASM``, a newline or a ``;`` (or
+    nothing but blank space), ``bytes``, or a file object. Files and bytes are UTF-8 (or
+    ASCII), or UTF-16/UTF-32 with a byte order mark. Include files are
     looked up next to the including file (the working directory for text), then in
     ``include_path`` (one directory or a list). ``include "qelib1.inc";`` needs no file:
     it binds the standard gates directly.
@@ -866,7 +909,7 @@ def load_qasm(source: str | os.PathLike | bytes,
         if isinstance(source, str):
             source = source.encode("utf-8", errors="surrogateescape")
     if isinstance(source, (bytes, bytearray)):
-        src = Source(decode_source(bytes(source)), "<input>", None)
+        src = Source(_decode_source(bytes(source)), "<input>", None)
         name = None
     elif isinstance(source, str) and _is_source_text(source):
         src = Source(source, "<input>", None)
@@ -880,15 +923,19 @@ def load_qasm(source: str | os.PathLike | bytes,
         # a regular file, or a pipe (`qvalley run <(generate)`); not a device such as
         # /dev/zero, which would be read forever
         if mode is None or not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
-            what = ("no such file" if mode is None else "is a directory, not a file"
-                    if stat.S_ISDIR(mode) else "not a regular file")
+            if mode is None:
+                what = "no such file"
+            elif stat.S_ISDIR(mode):
+                what = "is a directory, not a file"
+            else:
+                what = "not a regular file"
             raise QasmError(f"cannot open '{path}': {what}", file=str(path))
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise QasmError(f"cannot read '{path}': {exc.strerror or exc}",
                             file=str(path)) from None
-        src = Source(decode_source(data, str(source)), str(source), str(path.parent))
+        src = Source(_decode_source(data, str(source)), str(source), str(path.parent))
         name = path.stem
     else:
         raise QasmError(f"load_qasm() takes a path or OpenQASM text, got "
