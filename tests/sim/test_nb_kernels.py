@@ -109,6 +109,10 @@ def check(got, want, dtype, msg=""):
                                err_msg=msg)
 
 
+X = np.array([[0, 1], [1, 0]], dtype=complex)
+SWAP = np.eye(4)[[0, 2, 1, 3]]
+
+
 # -- the references themselves ---------------------------------------------------------------
 
 def test_references_agree_with_kron():
@@ -208,6 +212,55 @@ def test_one_and_two_qubit_every_position(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_two_qubit_gates_on_every_pair(dtype):
+    """Every ordered pair at n=12: both targets inside the contiguous runs, one inside,
+    none; without controls and with a control above or below them."""
+    n = 12
+    rng = np.random.default_rng(SEED + 11)
+    psi = random_state(rng, n, dtype)
+    u = haar_unitary(rng, 4).astype(dtype)
+    for q0 in range(n):
+        for q1 in range(n):
+            if q0 == q1:
+                continue
+            c = int(rng.choice([q for q in range(n) if q not in (q0, q1)]))
+            for cmask, cval in ((0, 0), (1 << c, 1 << c), (1 << c, 0)):
+                got = psi.copy()
+                nk.apply_2q(got, u, q0, q1, cmask, cval)
+                check(got, apply_reference(psi, u, [q0, q1], cmask, cval), dtype,
+                      f"q0={q0} q1={q1} cmask={cmask} cval={cval}")
+                got = psi.copy()
+                nk.apply_swap(got, q0, q1, cmask, cval)
+                np.testing.assert_array_equal(
+                    got.astype(complex), apply_reference(psi, SWAP, [q0, q1], cmask, cval))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_controlled_one_qubit_gates_and_x_every_position(dtype):
+    """Target and one or two controls anywhere at n=12 (controls inside the contiguous
+    runs take a select path, targets inside them a strided one), both control values."""
+    n = 12
+    rng = np.random.default_rng(SEED + 12)
+    psi = random_state(rng, n, dtype)
+    u = haar_unitary(rng, 2).astype(dtype)
+    for t in range(n):
+        for c in range(n):
+            if c == t:
+                continue
+            c2 = int(rng.choice([q for q in range(n) if q not in (t, c)]))
+            for cmask, cval in ((1 << c, 1 << c), (1 << c, 0),
+                                ((1 << c) | (1 << c2), 1 << c2)):
+                got = psi.copy()
+                nk.apply_1q(got, u, t, cmask, cval)
+                check(got, apply_reference(psi, u, [t], cmask, cval), dtype,
+                      f"t={t} cmask={cmask} cval={cval}")
+                got = psi.copy()
+                nk.apply_x(got, t, cmask, cval)
+                np.testing.assert_array_equal(got.astype(complex),
+                                              apply_reference(psi, X, [t], cmask, cval))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_kernels_work_on_a_chunk_view(dtype):
     """A contiguous slice holds the low qubits of a larger state (cache blocking)."""
     rng = np.random.default_rng(SEED + 2)
@@ -245,10 +298,6 @@ def test_diagonal(dtype):
 
 
 # -- permutations ---------------------------------------------------------------------------------
-
-X = np.array([[0, 1], [1, 0]], dtype=complex)
-SWAP = np.eye(4)[[0, 2, 1, 3]]
-
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_x_and_swap(dtype):

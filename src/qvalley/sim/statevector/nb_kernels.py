@@ -42,9 +42,11 @@ __all__ = [
     "control_mask", "warm_up", "CHUNK", "PAR_MIN",
 ]
 
-CHUNK = 1 << 11          # index groups per parallel work item
+CHUNK = 1 << 11          # index groups per chunk (the unit of work inside a kernel)
+WORK_ITEMS = 256         # chunks are dealt to threads in at most this many slices
 PAR_MIN = 1 << 15        # states with fewer amplitudes run serially
-LOW = 8                  # qubits 0..2 are 'low': inside every contiguous run of 8
+INSIDE = 64              # targets with a smaller stride stay inside contiguous runs
+LOW = 8                  # qubits 0..2: strides below the width of a vector loop
 PIECE = 128              # amplitudes per row of the permutation buffer
 GROUP_BLOCK = 32         # index groups gathered at once by the wide-gate kernel
 SAMPLE_BLOCK = 1 << 13   # amplitudes per block of the sampling prefix sum
@@ -168,8 +170,9 @@ def _wsum(w, start, length):
 
 # -- dense gates ----------------------------------------------------------------------------------
 # Runs of contiguous amplitudes go to small loop functions taking array views (LLVM
-# vectorises those best). Targets on qubits 0..2 ("low") sit inside the runs: their loops
-# are compiled once per stride (a literal argument), so they vectorise as well.
+# vectorises those best). Targets with a stride below INSIDE stay inside the runs instead
+# of cutting them short: their loops take the stride as a literal for strides 1, 2 and 4
+# (compiled once each, so they vectorise too) and as a variable from 8 up.
 
 @njit(**_OPTS)
 def _run1(v0, v1, m):
@@ -185,8 +188,8 @@ def _run1(v0, v1, m):
 
 
 @njit(**_OPTS)
-def _run1_low(v, m, D):
-    """Pairs (i, i + D) inside blocks of 2D; D is a literal."""
+def _run1_in(v, m, D):
+    """Pairs (i, i + D) inside blocks of 2D."""
     m00 = m[0, 0]
     m01 = m[0, 1]
     m10 = m[1, 0]
@@ -201,18 +204,30 @@ def _run1_low(v, m, D):
 
 
 @njit(**_OPTS)
-def _run1_low_any(v, m, d):
-    if d == 1:
-        _run1_low(v, m, 1)
-    elif d == 2:
-        _run1_low(v, m, 2)
-    else:
-        _run1_low(v, m, 4)
-
-
-@njit(**_OPTS)
-def _mul4(m, r, a0, a1, a2, a3):
-    return m[r, 0] * a0 + m[r, 1] * a1 + m[r, 2] * a2 + m[r, 3] * a3
+def _run1_pred(v0, v1, m, D, cl, cv):
+    """One qubit with controls inside the runs: where ``j & cl == cv`` only (a select,
+    so the loop vectorises). D = 0: the target is across (halves ``v0``, ``v1``); else
+    it is inside ``v0`` with stride D."""
+    m00 = m[0, 0]
+    m01 = m[0, 1]
+    m10 = m[1, 0]
+    m11 = m[1, 1]
+    if D == 0:
+        for j in range(v0.size):
+            p = (j & cl) == cv
+            a0 = v0[j]
+            a1 = v1[j]
+            v0[j] = m00 * a0 + m01 * a1 if p else a0
+            v1[j] = m10 * a0 + m11 * a1 if p else a1
+        return
+    for blk in range(0, v0.size, 2 * D):
+        for u in range(D):
+            i = blk + u
+            p = (i & cl) == cv
+            a0 = v0[i]
+            a1 = v0[i + D]
+            v0[i] = m00 * a0 + m01 * a1 if p else a0
+            v0[i + D] = m10 * a0 + m11 * a1 if p else a1
 
 
 @njit(**_OPTS)
@@ -245,9 +260,9 @@ def _run2(v0, v1, v2, v3, m):
 
 
 @njit(**_OPTS)
-def _run2_low(v0, v1, m, D):
-    """Low first qubit (stride D, a literal) inside the runs, high second qubit (v1 is
-    the run at the second qubit's offset)."""
+def _run2_in(v0, v1, m, D0, D1):
+    """Groups (i, i + D0, i + D1, i + D0 + D1) of ``v0`` (with D1 = 0: the second qubit's
+    halves are the runs ``v0`` and ``v1``), for every i whose D0 and D1 bits are 0."""
     m00 = m[0, 0]
     m01 = m[0, 1]
     m02 = m[0, 2]
@@ -264,92 +279,72 @@ def _run2_low(v0, v1, m, D):
     m31 = m[3, 1]
     m32 = m[3, 2]
     m33 = m[3, 3]
-    for blk in range(0, v0.size, 2 * D):
-        for u in range(D):
-            i = blk + u
-            a0 = v0[i]
-            a1 = v0[i + D]
-            a2 = v1[i]
-            a3 = v1[i + D]
-            v0[i] = m00 * a0 + m01 * a1 + m02 * a2 + m03 * a3
-            v0[i + D] = m10 * a0 + m11 * a1 + m12 * a2 + m13 * a3
-            v1[i] = m20 * a0 + m21 * a1 + m22 * a2 + m23 * a3
-            v1[i + D] = m30 * a0 + m31 * a1 + m32 * a2 + m33 * a3
+    outer = 2 * D1 if D1 else v0.size
+    w0 = v0
+    w1 = v1 if D1 == 0 else v0
+    for top in range(0, v0.size, outer):
+        for blk in range(top, top + max(D1, 1) if D1 else v0.size, 2 * D0):
+            for u in range(D0):
+                i = blk + u
+                a0 = w0[i]
+                a1 = w0[i + D0]
+                a2 = w1[i + D1]
+                a3 = w1[i + D0 + D1]
+                w0[i] = m00 * a0 + m01 * a1 + m02 * a2 + m03 * a3
+                w0[i + D0] = m10 * a0 + m11 * a1 + m12 * a2 + m13 * a3
+                w1[i + D1] = m20 * a0 + m21 * a1 + m22 * a2 + m23 * a3
+                w1[i + D0 + D1] = m30 * a0 + m31 * a1 + m32 * a2 + m33 * a3
 
 
 @njit(**_OPTS)
-def _run2_low_any(v0, v1, m, d):
-    if d == 1:
-        _run2_low(v0, v1, m, 1)
-    elif d == 2:
-        _run2_low(v0, v1, m, 2)
-    else:
-        _run2_low(v0, v1, m, 4)
-
-
-@njit(**_OPTS)
-def _run2_lowlow(v, m, D0, D1):
-    """Both qubits low (strides D0 < D1, literals): two groups in each block of 8."""
-    m00 = m[0, 0]
-    m01 = m[0, 1]
-    m02 = m[0, 2]
-    m03 = m[0, 3]
-    m10 = m[1, 0]
-    m11 = m[1, 1]
-    m12 = m[1, 2]
-    m13 = m[1, 3]
-    m20 = m[2, 0]
-    m21 = m[2, 1]
-    m22 = m[2, 2]
-    m23 = m[2, 3]
-    m30 = m[3, 0]
-    m31 = m[3, 1]
-    m32 = m[3, 2]
-    m33 = m[3, 3]
-    E = 7 ^ D0 ^ D1
-    for blk in range(0, v.size, 8):
-        for e in range(2):
-            i = blk + e * E
-            a0 = v[i]
-            a1 = v[i + D0]
-            a2 = v[i + D1]
-            a3 = v[i + D0 + D1]
-            v[i] = m00 * a0 + m01 * a1 + m02 * a2 + m03 * a3
-            v[i + D0] = m10 * a0 + m11 * a1 + m12 * a2 + m13 * a3
-            v[i + D1] = m20 * a0 + m21 * a1 + m22 * a2 + m23 * a3
-            v[i + D0 + D1] = m30 * a0 + m31 * a1 + m32 * a2 + m33 * a3
-
-
-@njit(**_OPTS)
-def _run2_lowlow_any(v, m, d0, d1):
-    if d0 == 1 and d1 == 2:
-        _run2_lowlow(v, m, 1, 2)
-    elif d0 == 1:
-        _run2_lowlow(v, m, 1, 4)
-    else:
-        _run2_lowlow(v, m, 2, 4)
-
-
-@njit(**_OPTS)
-def _small_chunk(state, m, mode, d0, d1, c, per_chunk, run, fixed, step, cval):
-    """One chunk of a 1- or 2-qubit gate; ``mode``: 1 one high target, 2 one low target,
-    3 two high, 4 first low and second high, 5 both low (d0 < d1)."""
-    base = _insert_zeros(c * per_chunk, fixed)
-    for _ in range(per_chunk // run):
-        b = base | cval
-        v = state[b:b + run]
-        if mode == 1:
-            _run1(v, state[b + d0:b + d0 + run], m)
-        elif mode == 2:
-            _run1_low_any(v, m, d0)
-        elif mode == 3:
-            _run2(v, state[b + d0:b + d0 + run], state[b + d1:b + d1 + run],
-                  state[b + d0 + d1:b + d0 + d1 + run], m)
-        elif mode == 4:
-            _run2_low_any(v, state[b + d1:b + d1 + run], m, d0)
-        else:
-            _run2_lowlow_any(v, m, d0, d1)
-        base = ((base | step) + 1) & ~fixed
+def _small_chunks(state, m, mode, d0, d1, lo, hi, per_chunk, run, fixed, step, cval, cl,
+                  cv):
+    """Chunks lo..hi-1 of a 1- or 2-qubit gate; ``mode``: 1 one target across runs, 2 one
+    target inside the runs, 3 two across, 4 first inside and second across, 5 both
+    inside (d0 < d1), 6 one target with controls ``cl`` (values ``cv``) inside.
+    (Helpers are called directly, with literal strides, to keep compiling cheap.)"""
+    zero = np.int64(0)   # a variable: literal 0 arguments would compile more versions
+    for c in range(lo, hi):
+        base = _insert_zeros(c * per_chunk, fixed)
+        for _ in range(per_chunk // run):
+            b = base | cval
+            v = state[b:b + run]
+            if mode == 1:
+                _run1(v, state[b + d0:b + d0 + run], m)
+            elif mode == 3:
+                _run2(v, state[b + d0:b + d0 + run], state[b + d1:b + d1 + run],
+                      state[b + d0 + d1:b + d0 + d1 + run], m)
+            elif mode == 2:
+                if d0 == 1:
+                    _run1_in(v, m, 1)
+                elif d0 == 2:
+                    _run1_in(v, m, 2)
+                elif d0 == 4:
+                    _run1_in(v, m, 4)
+                else:
+                    _run1_in(v, m, d0)
+            elif mode == 4 or mode == 5:
+                w = state[b + d1:b + d1 + run] if mode == 4 else v
+                e = zero if mode == 4 else d1
+                if d0 == 1:
+                    _run2_in(v, w, m, 1, e)
+                elif d0 == 2:
+                    _run2_in(v, w, m, 2, e)
+                elif d0 == 4:
+                    _run2_in(v, w, m, 4, e)
+                else:
+                    _run2_in(v, w, m, d0, e)
+            elif d0 >= INSIDE:
+                _run1_pred(v, state[b + d0:b + d0 + run], m, zero, cl, cv)
+            elif d0 == 1:
+                _run1_pred(v, v, m, 1, cl, cv)
+            elif d0 == 2:
+                _run1_pred(v, v, m, 2, cl, cv)
+            elif d0 == 4:
+                _run1_pred(v, v, m, 4, cl, cv)
+            else:
+                _run1_pred(v, v, m, d0, cl, cv)
+            base = ((base | step) + 1) & ~fixed
 
 
 @njit(**_OPTS)
@@ -361,6 +356,42 @@ def _swap_matrix_qubits(m):
         for j in range(4):
             out[i, j] = m[p[i], p[j]]
     return out
+
+
+@njit(**_OPTS)
+def _small_plan(size, m, qubits, cmask):
+    """How a 1- or 2-qubit gate runs: (mode, matrix, d0, d1, bits fixed in the loop),
+    mode 0 when it has to gather groups (a control below an inside target, tiny states)."""
+    k = qubits.size
+    d0 = np.int64(1) << qubits[0]
+    d1 = np.int64(1) << qubits[k - 1]
+    if k == 2 and d1 < d0:
+        m = _swap_matrix_qubits(m)           # the lower qubit first
+        d0, d1 = d1, d0
+    if k == 1 and cmask & (INSIDE - 1):
+        inside = (d0 | cmask) & (INSIDE - 1)       # controls inside the runs: a select
+        fixed = (d0 | cmask) & ~inside
+        run = _plan(size, fixed)[2]
+        top = inside
+        while top & (top - 1):
+            top &= top - 1
+        if run >= 2 * top and run >= LOW:
+            return 6, m, d0, d1, fixed
+        return 0, m, d0, d1, fixed | inside
+    inside = (d0 | d1) & (INSIDE - 1)
+    fixed = (d0 | d1 | cmask) & ~inside
+    run = _plan(size, fixed)[2]
+    if run < LOW or (inside and run < 2 * (d1 if d1 & inside else d0)):
+        return 0, m, d0, d1, fixed | inside
+    if k == 1:
+        mode = 2 if inside else 1
+    elif inside == 0:
+        mode = 3
+    elif d1 & inside:
+        mode = 5
+    else:
+        mode = 4
+    return mode, m, d0, d1, fixed
 
 
 @njit(**_OPTS)
@@ -398,48 +429,53 @@ def _kq_chunk(state, m, off, c, per_chunk, fixed, cval):
         done += nb
 
 
+@njit(**_OPTS)
+def _kq_chunks(state, m, off, lo, hi, per_chunk, fixed, cval):
+    for c in range(lo, hi):
+        _kq_chunk(state, m, off, c, per_chunk, fixed, cval)
+
+
+@njit(**_OPTS)
+def _slice(t, parts, chunks):
+    """Chunks lo..hi-1 of work item ``t`` of ``parts`` (prange's index is unsigned)."""
+    t = np.int64(t)
+    return t * chunks // parts, (t + 1) * chunks // parts
+
+
 @njit(**_PAR)
 def _dense(state, m, qubits, cmask, cval):
-    """Every dense gate. One and two qubits without controls on qubits 0..2 keep the
-    matrix in registers and run over contiguous runs; the rest (and k >= 3) gather blocks
-    of index groups."""
-    k = qubits.size
-    fixed = _qmask(qubits) | cmask
+    """Every dense gate. One and two qubits keep the matrix in registers and walk runs of
+    contiguous amplitudes; k >= 3 (and the odd 1-2 qubit case, see ``_small_plan``)
+    gathers blocks of index groups. (The serial and the threaded path call the same
+    chunk loop, so it is compiled once.)"""
     par = state.size >= PAR_MIN
-    if k <= 2 and cmask & (LOW - 1) == 0:
-        low = fixed & (LOW - 1)          # low targets stay inside the runs
-        groups, per_chunk, run, chunks, step = _plan(state.size, fixed & ~low)
-        if run >= LOW:
-            d0 = np.int64(1) << qubits[0]
-            d1 = np.int64(1) << qubits[k - 1]
-            if k == 2 and d1 < LOW and d1 < d0:
-                m = _swap_matrix_qubits(m)     # the low (or lower) qubit first
-                d0, d1 = d1, d0
-            if k == 1:
-                mode = 2 if low else 1
-            elif low == 0:
-                mode = 3
-            elif d1 < LOW:
-                mode = 5
-            else:
-                mode = 4
+    if qubits.size <= 2:
+        mode, m2, d0, d1, fixed = _small_plan(state.size, m, qubits, cmask)
+        if mode:
+            cl = cmask & ~fixed
+            cv = cval & cl
+            cval = cval & fixed
+            groups, per_chunk, run, chunks, step = _plan(state.size, fixed)
             if par and chunks > 1:
-                for c in prange(chunks):
-                    _small_chunk(state, m, mode, d0, d1, np.int64(c), per_chunk, run,
-                                 fixed & ~low, step, cval)
+                parts = min(chunks, WORK_ITEMS)
+                for t in prange(parts):
+                    lo, hi = _slice(t, parts, chunks)
+                    _small_chunks(state, m2, mode, d0, d1, lo, hi, per_chunk, run, fixed,
+                                  step, cval, cl, cv)
             else:
-                for c in range(chunks):
-                    _small_chunk(state, m, mode, d0, d1, c, per_chunk, run, fixed & ~low,
-                                 step, cval)
+                _small_chunks(state, m2, mode, d0, d1, np.int64(0), chunks, per_chunk, run,
+                              fixed, step, cval, cl, cv)
             return
+    fixed = _qmask(qubits) | cmask
     groups, per_chunk, run, chunks, step = _plan(state.size, fixed)
     off = _offsets(qubits)
     if par and chunks > 1:
-        for c in prange(chunks):
-            _kq_chunk(state, m, off, np.int64(c), per_chunk, fixed, cval)
+        parts = min(chunks, WORK_ITEMS)
+        for t in prange(parts):
+            lo, hi = _slice(t, parts, chunks)
+            _kq_chunks(state, m, off, lo, hi, per_chunk, fixed, cval)
     else:
-        for c in range(chunks):
-            _kq_chunk(state, m, off, c, per_chunk, fixed, cval)
+        _kq_chunks(state, m, off, np.int64(0), chunks, per_chunk, fixed, cval)
 
 
 @njit(**_OPTS)
@@ -538,6 +574,10 @@ def _diag_chunk(state, diag, hi_q, hi_bit, lowtab, c, per_chunk, run, fixed, ste
             v = state[b:b + run]
             for j in range(run):
                 v[j] *= s
+        elif period == run:
+            v = state[b:b + run]
+            for j in range(run):
+                v[j] *= diag[dh + lowtab[j]]
         else:
             for j in range(period):
                 pat[j] = diag[dh + lowtab[j]]
@@ -609,7 +649,7 @@ def _swap_run(v0, v1):
 
 @njit(**_OPTS)
 def _x_low(v, D):
-    """X on a low qubit (stride D, a literal) inside a run."""
+    """X on a qubit of stride D (a literal below 8) inside a run."""
     for blk in range(0, v.size, 2 * D):
         for u in range(D):
             a = v[blk + u]
@@ -618,9 +658,34 @@ def _x_low(v, D):
 
 
 @njit(**_OPTS)
+def _x_pred(v, D, cl, cv):
+    """X on a qubit of stride D inside a run, where ``index & cl == cv`` (controls inside
+    the run); a select, so the loop vectorises."""
+    for blk in range(0, v.size, 2 * D):
+        for u in range(D):
+            i = blk + u
+            p = (i & cl) == cv
+            a = v[i]
+            b = v[i + D]
+            v[i] = b if p else a
+            v[i + D] = a if p else b
+
+
+@njit(**_OPTS)
+def _swap_pred(v0, v1, cl, cv):
+    """Swap v0[j] and v1[j] where ``j & cl == cv`` (controls inside the runs)."""
+    for j in range(v0.size):
+        p = (j & cl) == cv
+        a = v0[j]
+        b = v1[j]
+        v0[j] = b if p else a
+        v1[j] = a if p else b
+
+
+@njit(**_OPTS)
 def _swap_low(v, w, D):
-    """SWAP of a low qubit (stride D, a literal) and a high one: ``v`` is a run where the
-    high qubit reads 0, ``w`` the run where it reads 1."""
+    """SWAP of a low qubit (stride D, a literal below 8) and a high one: ``v`` is a run
+    where the high qubit reads 0, ``w`` the run where it reads 1."""
     for blk in range(0, v.size, 2 * D):
         for u in range(D):
             a = v[blk + D + u]
@@ -649,53 +714,72 @@ def _perm_runs(state, b, run, off, offp, phases, buf):
 
 
 @njit(**_OPTS)
-def _permute_chunk(state, mode, d0, d1, off, offp, phases, c, per_chunk, run, fixed, step,
-                   cval):
-    """One chunk of a permutation; ``mode``: 0 swap amplitudes at +d0 and +d1 over runs,
+def _permute_chunks(state, mode, d0, d1, off, offp, phases, lo, hi, per_chunk, run, fixed,
+                    step, cval, cl, cv):
+    """Chunks lo..hi-1 of a permutation; ``mode``: 0 swap amplitudes at +d0 and +d1 over runs,
     1 X on a low qubit d1, 2 SWAP of low d0 and high d1, 3 permutation with phases over
-    runs, 4 permutation with phases group by group."""
-    base = _insert_zeros(c * per_chunk, fixed)
-    if mode == 4:
-        dim = off.size
-        tmp = np.empty(dim, dtype=state.dtype)
-        for _ in range(per_chunk):
+    runs, 4 permutation with phases group by group, 5 X on a low qubit d1 where
+    ``index & cl == cv``, 6 X on a high qubit d1 where ``index & cl == cv``."""
+    for c in range(lo, hi):
+        base = _insert_zeros(c * per_chunk, fixed)
+        if mode == 4:
+            dim = off.size
+            tmp = np.empty(dim, dtype=state.dtype)
+            for _ in range(per_chunk):
+                b = base | cval
+                for t in range(dim):
+                    tmp[t] = state[b + off[t]]
+                for t in range(dim):
+                    state[b + offp[t]] = phases[t] * tmp[t]
+                base = ((base | fixed) + 1) & ~fixed
+            continue
+        buf = np.empty((off.size, min(run, PIECE)), dtype=state.dtype)
+        for _ in range(per_chunk // run):
             b = base | cval
-            for t in range(dim):
-                tmp[t] = state[b + off[t]]
-            for t in range(dim):
-                state[b + offp[t]] = phases[t] * tmp[t]
-            base = ((base | fixed) + 1) & ~fixed
-        return
-    buf = np.empty((off.size, min(run, PIECE)), dtype=state.dtype)
-    for _ in range(per_chunk // run):
-        b = base | cval
-        if mode == 0:
-            _swap_run(state[b + d0:b + d0 + run], state[b + d1:b + d1 + run])
-        elif mode == 1:
-            v = state[b:b + run]
-            if d1 == 1:
-                _x_low(v, 1)
-            elif d1 == 2:
-                _x_low(v, 2)
+            if mode == 0:
+                _swap_run(state[b + d0:b + d0 + run], state[b + d1:b + d1 + run])
+            elif mode == 1:
+                v = state[b:b + run]
+                if d1 == 1:
+                    _x_low(v, 1)
+                elif d1 == 2:
+                    _x_low(v, 2)
+                elif d1 == 4:
+                    _x_low(v, 4)
+                else:
+                    _x_low(v, d1)
+            elif mode == 2:
+                v = state[b:b + run]
+                w = state[b + d1:b + d1 + run]
+                if d0 == 1:
+                    _swap_low(v, w, 1)
+                elif d0 == 2:
+                    _swap_low(v, w, 2)
+                elif d0 == 4:
+                    _swap_low(v, w, 4)
+                else:
+                    _swap_low(v, w, d0)
+            elif mode == 5:
+                v = state[b:b + run]
+                if d1 == 1:
+                    _x_pred(v, 1, cl, cv)
+                elif d1 == 2:
+                    _x_pred(v, 2, cl, cv)
+                elif d1 == 4:
+                    _x_pred(v, 4, cl, cv)
+                else:
+                    _x_pred(v, d1, cl, cv)
+            elif mode == 6:
+                _swap_pred(state[b:b + run], state[b + d1:b + d1 + run], cl, cv)
             else:
-                _x_low(v, 4)
-        elif mode == 2:
-            v = state[b:b + run]
-            w = state[b + d1:b + d1 + run]
-            if d0 == 1:
-                _swap_low(v, w, 1)
-            elif d0 == 2:
-                _swap_low(v, w, 2)
-            else:
-                _swap_low(v, w, 4)
-        else:
-            _perm_runs(state, b, run, off, offp, phases, buf)
-        base = ((base | step) + 1) & ~fixed
+                _perm_runs(state, b, run, off, offp, phases, buf)
+            base = ((base | step) + 1) & ~fixed
 
 
 @njit(**_OPTS)
-def _permute_plan(state, perm, phases, qubits, cmask, d0, d1):
-    """(mode, d0, d1, off, offp, phases, bits fixed in the loop) for ``_permute_chunk``."""
+def _permute_plan(state, perm, phases, qubits, cmask, cval, d0, d1):
+    """(mode, d0, d1, off, offp, phases, bits fixed in the loop, their values, inside
+    control mask, inside control values) for ``_permute_chunk``."""
     if qubits.size:
         off = _offsets(qubits)
         offp = np.empty(off.size, dtype=np.int64)
@@ -703,7 +787,7 @@ def _permute_plan(state, perm, phases, qubits, cmask, d0, d1):
             offp[t] = off[perm[t]]
         fixed = _qmask(qubits) | cmask
         run = _plan(state.size, fixed)[2]
-        return (3 if run >= LOW else 4), d0, d1, off, offp, phases, fixed
+        return (3 if run >= LOW else 4), d0, d1, off, offp, phases, fixed, cval, 0, 0
     if d1 < d0:
         d0, d1 = d1, d0
     fixed = d0 | d1 | cmask
@@ -716,18 +800,30 @@ def _permute_plan(state, perm, phases, qubits, cmask, d0, d1):
     ones = np.empty(2, dtype=state.dtype)
     ones[0] = 1
     ones[1] = 1
-    if cmask & (LOW - 1) == 0 and d1 >= LOW and 0 < d0 < LOW:
-        low = d0                      # SWAP of a low and a high qubit
-    elif cmask & (LOW - 1) == 0 and d0 == 0 and d1 < LOW:
-        low = d1                      # X on a low qubit
-    else:
-        low = 0
-    run = _plan(state.size, fixed & ~low)[2]
+    inside = fixed & (INSIDE - 1)
+    if d0 == 0 and inside:
+        # X with its target and/or controls inside the runs (controls by a select)
+        run = _plan(state.size, fixed & ~inside)[2]
+        top = inside
+        while top & (top - 1):
+            top &= top - 1
+        if run >= 2 * top and run >= LOW:
+            cl = cmask & inside
+            cv = cval & inside
+            if d1 & inside:
+                mode = 5 if cl else 1
+            else:
+                mode = 6
+            return mode, d0, d1, off, offp, ones, fixed & ~inside, cval & ~inside, cl, cv
+    elif d1 >= INSIDE and 0 < d0 < INSIDE and cmask & (2 * d0 - 1) == 0:
+        # SWAP of a low and a high qubit, no control below the low one: d0 inside runs
+        run = _plan(state.size, fixed & ~d0)[2]
+        if run >= 2 * d0:
+            return 2, d0, d1, off, offp, ones, fixed & ~d0, cval, 0, 0
+    run = _plan(state.size, fixed)[2]
     if run < LOW:
-        return 4, d0, d1, off, offp, ones, fixed    # short runs: group by group
-    if low == 0:
-        return 0, d0, d1, off, offp, ones, fixed
-    return (1 if d0 == 0 else 2), d0, d1, off, offp, ones, fixed & ~low
+        return 4, d0, d1, off, offp, ones, fixed, cval, 0, 0   # group by group
+    return 0, d0, d1, off, offp, ones, fixed, cval, 0, 0
 
 
 @njit(**_PAR)
@@ -735,17 +831,18 @@ def _permute(state, perm, phases, qubits, cmask, cval, d0, d1):
     """With ``qubits`` empty: swap the amplitudes at index + d0 and index + d1 for every
     index whose d0, d1 and ``cmask`` bits are zero (then ORed with ``cval``); d0 = 0 is X
     on d1. Else the permutation with phases of ``apply_perm_phase``."""
-    mode, d0, d1, off, offp, phases, fixed = _permute_plan(state, perm, phases, qubits,
-                                                           cmask, d0, d1)
+    mode, d0, d1, off, offp, phases, fixed, cval, cl, cv = _permute_plan(
+        state, perm, phases, qubits, cmask, cval, d0, d1)
     groups, per_chunk, run, chunks, step = _plan(state.size, fixed)
     if state.size >= PAR_MIN and chunks > 1:
-        for c in prange(chunks):
-            _permute_chunk(state, mode, d0, d1, off, offp, phases, np.int64(c), per_chunk,
-                           run, fixed, step, cval)
+        parts = min(chunks, WORK_ITEMS)
+        for t in prange(parts):
+            lo, hi = _slice(t, parts, chunks)
+            _permute_chunks(state, mode, d0, d1, off, offp, phases, lo, hi, per_chunk, run,
+                            fixed, step, cval, cl, cv)
     else:
-        for c in range(chunks):
-            _permute_chunk(state, mode, d0, d1, off, offp, phases, c, per_chunk, run, fixed,
-                           step, cval)
+        _permute_chunks(state, mode, d0, d1, off, offp, phases, np.int64(0), chunks,
+                        per_chunk, run, fixed, step, cval, cl, cv)
 
 
 @njit(**_OPTS)
@@ -777,11 +874,32 @@ def apply_perm_phase(state, perm, phases, qubits, cmask, cval):
 # -- measurement ----------------------------------------------------------------------------------
 
 @njit(**_OPTS)
-def _sumsq_chunk(state, c, per_chunk, run, fixed, step, cval):
+def _wsum_bit(w, start, length, bit):
+    """Sum of weights of w[start + j], j < length, for the j with ``j & bit`` set (bit is
+    a power of two below 8; length a multiple of 8): all weights are read (they share
+    cache lines anyway), a 0/1 factor keeps the right ones."""
+    s0 = 0.0
+    s1 = 0.0
+    s2 = 0.0
+    s3 = 0.0
+    v = w[start:start + length]
+    for j in range(0, length, 4):
+        s0 += _weight(v[j]) * ((j & bit) != 0)
+        s1 += _weight(v[j + 1]) * (((j + 1) & bit) != 0)
+        s2 += _weight(v[j + 2]) * (((j + 2) & bit) != 0)
+        s3 += _weight(v[j + 3]) * (((j + 3) & bit) != 0)
+    return (s0 + s1) + (s2 + s3)
+
+
+@njit(**_OPTS)
+def _sumsq_chunk(state, c, per_chunk, run, fixed, step, cval, bit):
     base = _insert_zeros(c * per_chunk, fixed)
     s = 0.0
     for _ in range(per_chunk // run):
-        s += _wsum(state, base | cval, run)
+        if bit:
+            s += _wsum_bit(state, base | cval, run, bit)
+        else:
+            s += _wsum(state, base | cval, run)
         base = ((base | step) + 1) & ~fixed
     return s
 
@@ -790,14 +908,20 @@ def _sumsq_chunk(state, c, per_chunk, run, fixed, step, cval):
 def _sumsq(state, fixed, cval):
     """Sum of |amplitude|^2 where ``index & fixed == cval``; per-chunk partial sums added
     in chunk order, so the result does not depend on the number of threads."""
+    bit = 0
+    if fixed == cval and 0 < fixed < LOW and state.size >= LOW:
+        bit = fixed                       # one low qubit reading 1: inside the runs
+        fixed = 0
+        cval = 0
     groups, per_chunk, run, chunks, step = _plan(state.size, fixed)
     parts = np.empty(chunks, dtype=np.float64)
     if state.size >= PAR_MIN and chunks > 1:
         for c in prange(chunks):
-            parts[c] = _sumsq_chunk(state, np.int64(c), per_chunk, run, fixed, step, cval)
+            parts[c] = _sumsq_chunk(state, np.int64(c), per_chunk, run, fixed, step, cval,
+                                    bit)
     else:
         for c in range(chunks):
-            parts[c] = _sumsq_chunk(state, c, per_chunk, run, fixed, step, cval)
+            parts[c] = _sumsq_chunk(state, c, per_chunk, run, fixed, step, cval, bit)
     total = 0.0
     for c in range(chunks):
         total += parts[c]
@@ -838,19 +962,42 @@ def probabilities(state, out):
 
 
 @njit(**_OPTS)
-def _collapse_chunk(state, keep, drop, scale, c, per_chunk, run, fixed, step, move):
+def _collapse_in(v, keep, scale, move, D):
+    """Collapse of a low qubit (stride D, a literal) inside a run; ``keep`` is 0 or D."""
+    drop = D - keep
+    for blk in range(0, v.size, 2 * D):
+        for u in range(D):
+            if move:
+                v[blk + u] = v[blk + D + u] * scale
+                v[blk + D + u] = 0
+            else:
+                v[blk + keep + u] *= scale
+                v[blk + drop + u] = 0
+
+
+@njit(**_OPTS)
+def _collapse_chunk(state, d, keep, drop, scale, c, per_chunk, run, fixed, step, move):
     base = _insert_zeros(c * per_chunk, fixed)
     for _ in range(per_chunk // run):
-        vk = state[base + keep:base + keep + run]
-        vd = state[base + drop:base + drop + run]
-        if move:
-            for j in range(run):
-                vd[j] = vk[j] * scale
-                vk[j] = 0
+        if fixed == 0:  # the qubit is inside the runs
+            v = state[base:base + run]
+            if d == 1:
+                _collapse_in(v, keep, scale, move, 1)
+            elif d == 2:
+                _collapse_in(v, keep, scale, move, 2)
+            else:
+                _collapse_in(v, keep, scale, move, 4)
         else:
-            for j in range(run):
-                vk[j] *= scale
-                vd[j] = 0
+            vk = state[base + keep:base + keep + run]
+            vd = state[base + drop:base + drop + run]
+            if move:
+                for j in range(run):
+                    vd[j] = vk[j] * scale
+                    vk[j] = 0
+            else:
+                for j in range(run):
+                    vk[j] *= scale
+                    vd[j] = 0
         base = ((base | step) + 1) & ~fixed
 
 
@@ -860,13 +1007,15 @@ def _collapse(state, q, outcome, scale, move):
     keep = d if outcome else 0
     drop = d - keep
     sc = _real_like(state, scale)
-    groups, per_chunk, run, chunks, step = _plan(state.size, d)
+    fixed = 0 if d < LOW and state.size >= LOW else d
+    groups, per_chunk, run, chunks, step = _plan(state.size, fixed)
     if state.size >= PAR_MIN and chunks > 1:
         for c in prange(chunks):
-            _collapse_chunk(state, keep, drop, sc, np.int64(c), per_chunk, run, d, step, move)
+            _collapse_chunk(state, d, keep, drop, sc, np.int64(c), per_chunk, run, fixed,
+                            step, move)
     else:
         for c in range(chunks):
-            _collapse_chunk(state, keep, drop, sc, c, per_chunk, run, d, step, move)
+            _collapse_chunk(state, d, keep, drop, sc, c, per_chunk, run, fixed, step, move)
 
 
 @njit(**_OPTS)
