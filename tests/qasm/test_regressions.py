@@ -416,3 +416,15 @@ def test_programs_beyond_the_operation_cap_are_refused(small_cap, program):
 def test_programs_up_to_the_cap_load(small_cap):
     c = load_qasm(H + "qreg q[500];\nh q;\nx q;\n")
     assert len(c) == 1000
+
+
+def test_writer_handles_expressions_of_thousands_of_terms():
+    """The v3 writer walked parameter expressions recursively and hit RecursionError at
+    about 3,000 terms."""
+    import qvalley as qv
+    t = qv.Parameter("theta")
+    e = t
+    for _ in range(3000):
+        e = e + t
+    text = qv.dump_qasm(qv.Circuit(1).rx(e, 0), version=3)
+    assert text.count("theta") >= 3001

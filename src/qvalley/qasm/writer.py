@@ -75,32 +75,46 @@ def _number(value: float) -> tuple[str, int]:
 
 
 def _expression(node: tuple, v3: bool) -> tuple[str, int]:
-    """Text and precedence of a :class:`ParameterExpression` tree node."""
-    kind = node[0]
-    if kind == "const":
-        return _number(node[1])
-    if kind == "param":
-        return node[1].name, _ATOM
-    if kind == "func":
-        name = _V3_FUNCTIONS.get(node[1], node[1]) if v3 else node[1]
-        return f"{name}({_expression(node[2], v3)[0]})", _ATOM
-    if kind == "neg":
-        text, prec = _expression(node[1], v3)
-        return "-" + (text if prec > _UNARY else f"({text})"), _UNARY
-    op = node[1]
-    left, lp = _expression(node[2], v3)
-    right, rp = _expression(node[3], v3)
-    if op in "+-":
-        need_l, need_r, prec = _SUM, _PRODUCT, _SUM
-    elif op in "*/":
-        need_l, need_r, prec = _PRODUCT, _POWER, _PRODUCT
-    else:
-        need_l, need_r, prec = _ATOM, _POWER, _POWER
-        op = "**" if v3 else "^"
-    left = left if lp >= need_l else f"({left})"
-    right = right if rp >= need_r else f"({right})"
-    sep = "" if prec == _POWER else " "
-    return f"{left}{sep}{op}{sep}{right}", prec
+    """Text and precedence of a :class:`ParameterExpression` tree node.
+
+    Iterative (post-order with an explicit stack) so that expressions of thousands of
+    terms do not hit Python's recursion limit."""
+    done: list[tuple[str, int]] = []
+    todo: list[tuple[tuple, bool]] = [(node, False)]
+    while todo:
+        current, expanded = todo.pop()
+        kind = current[0]
+        if kind == "const":
+            done.append(_number(current[1]))
+        elif kind == "param":
+            done.append((current[1].name, _ATOM))
+        elif not expanded:
+            todo.append((current, True))
+            children = current[2:] if kind == "binop" else current[-1:]
+            for child in reversed(children):
+                todo.append((child, False))
+        elif kind == "func":
+            name = _V3_FUNCTIONS.get(current[1], current[1]) if v3 else current[1]
+            done.append((f"{name}({done.pop()[0]})", _ATOM))
+        elif kind == "neg":
+            text, prec = done.pop()
+            done.append(("-" + (text if prec > _UNARY else f"({text})"), _UNARY))
+        else:
+            right, rp = done.pop()
+            left, lp = done.pop()
+            op = current[1]
+            if op in "+-":
+                need_l, need_r, prec = _SUM, _PRODUCT, _SUM
+            elif op in "*/":
+                need_l, need_r, prec = _PRODUCT, _POWER, _PRODUCT
+            else:
+                need_l, need_r, prec = _ATOM, _POWER, _POWER
+                op = "**" if v3 else "^"
+            left = left if lp >= need_l else f"({left})"
+            right = right if rp >= need_r else f"({right})"
+            sep = "" if prec == _POWER else " "
+            done.append((f"{left}{sep}{op}{sep}{right}", prec))
+    return done[0]
 
 
 class _Writer:
