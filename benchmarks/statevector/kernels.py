@@ -152,7 +152,9 @@ def main() -> None:
             x = state.view(real)
             one = real(1.0)
             floor = lambda: floor_pass(x, one)  # noqa: E731
-            _, tf0 = measure(lambda s: None, state, floor, max(args.repeat, 5))
+            # small states are quick: more repeats make their best time more reliable
+            reps = max(args.repeat, min(30, args.repeat << max(0, 24 - n)))
+            _, tf0 = measure(lambda s: None, state, floor, 2 * reps)
             gbs = 2 * state.nbytes / tf0 / 1e9
             print(f"\n{dt_name}, n={n}: floor pass {tf0 * 1e3:.2f} ms "
                   f"({gbs:.1f} GB/s read+write); passes per gate (kernel / floor)")
@@ -162,7 +164,7 @@ def main() -> None:
                     continue
                 cells, ms = {}, ""
                 for pos, fn in by_pos.items():
-                    tk, tf = measure(fn, state, floor, args.repeat)
+                    tk, tf = measure(fn, state, floor, reps)
                     cells[pos] = tk / tf
                     if pos in ("mid", "-"):
                         ms = f"{tk * 1e3:9.2f}"

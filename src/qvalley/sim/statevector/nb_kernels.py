@@ -47,7 +47,11 @@ WORK_ITEMS = 256         # chunks are dealt to threads in at most this many slic
 PAR_MIN = 1 << 15        # states with fewer amplitudes run serially
 INSIDE = 64              # targets with a smaller stride stay inside contiguous runs
 LOW = 8                  # qubits 0..2: strides below the width of a vector loop
-PIECE = 128              # amplitudes per row of the permutation buffer
+PIECE = 128              # amplitudes per row of a staging buffer
+ALIAS_BYTES = 1 << 28    # runs this far apart are staged through a buffer, one at a time:
+#                          on AMD Zen, stores alternating between addresses a multiple of
+#                          256 MiB apart thrash the L1 way predictor (measured here: a top-
+#                          qubit collapse of a 2**26 complex64 state took 10x a pass)
 GROUP_BLOCK = 32         # index groups gathered at once by the wide-gate kernel
 SAMPLE_BLOCK = 1 << 13   # amplitudes per block of the sampling prefix sum
 SAMPLE_SUB = 64          # amplitudes per sub-block skipped at once while sampling
@@ -129,8 +133,10 @@ def _real_like(state, x):
     return tmp[0].real
 
 
-def _weight(x):  # pragma: no cover - replaced by the overload inside jitted code
-    raise NotImplementedError
+def _weight(x):
+    """|x|^2 for an amplitude, x itself for a probability (the Python version of the
+    overload below, which jitted code uses)."""
+    return abs(x) ** 2 if isinstance(x, complex) else x
 
 
 @overload(_weight, jit_options=dict(cache=True))
@@ -297,53 +303,99 @@ def _run2_in(v0, v1, m, D0, D1):
 
 
 @njit(**_OPTS)
-def _small_chunks(state, m, mode, d0, d1, lo, hi, per_chunk, run, fixed, step, cval, cl,
-                  cv):
-    """Chunks lo..hi-1 of a 1- or 2-qubit gate; ``mode``: 1 one target across runs, 2 one
-    target inside the runs, 3 two across, 4 first inside and second across, 5 both
-    inside (d0 < d1), 6 one target with controls ``cl`` (values ``cv``) inside.
-    (Helpers are called directly, with literal strides, to keep compiling cheap.)"""
+def _small_run(mode, v0, v1, v2, v3, m, d0, d1, cl, cv):
+    """One run (or one staged piece of a run) of a 1- or 2-qubit gate; ``mode``: 1 one
+    target across runs (halves v0, v1), 2 one target inside v0, 3 two across (v0..v3),
+    4 first inside and second across (v0, v1), 5 both inside v0 (d0 < d1), 6 one target
+    with controls ``cl`` (values ``cv``) inside: across (v0, v1) when d0 >= INSIDE.
+    Strides 1, 2, 4 are passed as literals, so each gets its own vectorised loop."""
     zero = np.int64(0)   # a variable: literal 0 arguments would compile more versions
+    if mode == 1:
+        _run1(v0, v1, m)
+    elif mode == 3:
+        _run2(v0, v1, v2, v3, m)
+    elif mode == 2:
+        if d0 == 1:
+            _run1_in(v0, m, 1)
+        elif d0 == 2:
+            _run1_in(v0, m, 2)
+        elif d0 == 4:
+            _run1_in(v0, m, 4)
+        else:
+            _run1_in(v0, m, d0)
+    elif mode == 4 or mode == 5:
+        e = zero if mode == 4 else d1
+        if d0 == 1:
+            _run2_in(v0, v1, m, 1, e)
+        elif d0 == 2:
+            _run2_in(v0, v1, m, 2, e)
+        elif d0 == 4:
+            _run2_in(v0, v1, m, 4, e)
+        else:
+            _run2_in(v0, v1, m, d0, e)
+    elif d0 >= INSIDE:
+        _run1_pred(v0, v1, m, zero, cl, cv)
+    elif d0 == 1:
+        _run1_pred(v0, v0, m, 1, cl, cv)
+    elif d0 == 2:
+        _run1_pred(v0, v0, m, 2, cl, cv)
+    elif d0 == 4:
+        _run1_pred(v0, v0, m, 4, cl, cv)
+    else:
+        _run1_pred(v0, v0, m, d0, cl, cv)
+
+
+@njit(**_OPTS)
+def _streams(mode, d0, d1):
+    """Offsets of the runs a mode of ``_small_run`` reads and writes."""
+    if mode == 3:
+        out = np.empty(4, dtype=np.int64)
+        out[0] = 0
+        out[1] = d0
+        out[2] = d1
+        out[3] = d0 + d1
+        return out
+    out = np.empty(2, dtype=np.int64)
+    out[0] = 0
+    out[1] = d1 if mode == 4 else d0
+    if mode == 2 or mode == 5 or (mode == 6 and d0 < INSIDE):
+        return out[:1]
+    return out
+
+
+@njit(**_OPTS)
+def _small_chunks(state, m, mode, d0, d1, lo, hi, per_chunk, run, fixed, step, cval, cl,
+                  cv, soff, staged):
+    """Chunks lo..hi-1 of a 1- or 2-qubit gate (modes of ``_small_run``); ``soff`` the
+    offsets of its runs. ``staged``: the runs lie a multiple of ALIAS_BYTES apart, so
+    they are copied through a small buffer one run at a time (see ALIAS_BYTES)."""
+    ns = soff.size
+    piece = min(run, PIECE)
+    buf = np.empty((4, piece), dtype=state.dtype)
     for c in range(lo, hi):
         base = _insert_zeros(c * per_chunk, fixed)
         for _ in range(per_chunk // run):
             b = base | cval
-            v = state[b:b + run]
-            if mode == 1:
-                _run1(v, state[b + d0:b + d0 + run], m)
-            elif mode == 3:
-                _run2(v, state[b + d0:b + d0 + run], state[b + d1:b + d1 + run],
-                      state[b + d0 + d1:b + d0 + d1 + run], m)
-            elif mode == 2:
-                if d0 == 1:
-                    _run1_in(v, m, 1)
-                elif d0 == 2:
-                    _run1_in(v, m, 2)
-                elif d0 == 4:
-                    _run1_in(v, m, 4)
-                else:
-                    _run1_in(v, m, d0)
-            elif mode == 4 or mode == 5:
-                w = state[b + d1:b + d1 + run] if mode == 4 else v
-                e = zero if mode == 4 else d1
-                if d0 == 1:
-                    _run2_in(v, w, m, 1, e)
-                elif d0 == 2:
-                    _run2_in(v, w, m, 2, e)
-                elif d0 == 4:
-                    _run2_in(v, w, m, 4, e)
-                else:
-                    _run2_in(v, w, m, d0, e)
-            elif d0 >= INSIDE:
-                _run1_pred(v, state[b + d0:b + d0 + run], m, zero, cl, cv)
-            elif d0 == 1:
-                _run1_pred(v, v, m, 1, cl, cv)
-            elif d0 == 2:
-                _run1_pred(v, v, m, 2, cl, cv)
-            elif d0 == 4:
-                _run1_pred(v, v, m, 4, cl, cv)
+            if not staged:
+                o1 = soff[1] if ns > 1 else 0
+                o2 = soff[2] if ns > 2 else 0
+                o3 = soff[3] if ns > 3 else 0
+                _small_run(mode, state[b:b + run], state[b + o1:b + o1 + run],
+                           state[b + o2:b + o2 + run], state[b + o3:b + o3 + run], m, d0, d1,
+                           cl, cv)
             else:
-                _run1_pred(v, v, m, d0, cl, cv)
+                for p in range(0, run, piece):
+                    for t in range(ns):
+                        src = state[b + soff[t] + p:b + soff[t] + p + piece]
+                        row = buf[t]
+                        for j in range(piece):
+                            row[j] = src[j]
+                    _small_run(mode, buf[0], buf[1], buf[2], buf[3], m, d0, d1, cl, cv)
+                    for t in range(ns):
+                        dst = state[b + soff[t] + p:b + soff[t] + p + piece]
+                        row = buf[t]
+                        for j in range(piece):
+                            dst[j] = row[j]
             base = ((base | step) + 1) & ~fixed
 
 
@@ -456,15 +508,17 @@ def _dense(state, m, qubits, cmask, cval):
             cv = cval & cl
             cval = cval & fixed
             groups, per_chunk, run, chunks, step = _plan(state.size, fixed)
+            soff = _streams(mode, d0, d1)
+            staged = soff.size > 1 and soff[soff.size - 1] * state.itemsize >= ALIAS_BYTES
             if par and chunks > 1:
                 parts = min(chunks, WORK_ITEMS)
                 for t in prange(parts):
                     lo, hi = _slice(t, parts, chunks)
                     _small_chunks(state, m2, mode, d0, d1, lo, hi, per_chunk, run, fixed,
-                                  step, cval, cl, cv)
+                                  step, cval, cl, cv, soff, staged)
             else:
                 _small_chunks(state, m2, mode, d0, d1, np.int64(0), chunks, per_chunk, run,
-                              fixed, step, cval, cl, cv)
+                              fixed, step, cval, cl, cv, soff, staged)
             return
     fixed = _qmask(qubits) | cmask
     groups, per_chunk, run, chunks, step = _plan(state.size, fixed)
@@ -715,7 +769,7 @@ def _perm_runs(state, b, run, off, offp, phases, buf):
 
 @njit(**_OPTS)
 def _permute_chunks(state, mode, d0, d1, off, offp, phases, lo, hi, per_chunk, run, fixed,
-                    step, cval, cl, cv):
+                    step, cval, cl, cv, staged):
     """Chunks lo..hi-1 of a permutation; ``mode``: 0 swap amplitudes at +d0 and +d1 over runs,
     1 X on a low qubit d1, 2 SWAP of low d0 and high d1, 3 permutation with phases over
     runs, 4 permutation with phases group by group, 5 X on a low qubit d1 where
@@ -733,10 +787,35 @@ def _permute_chunks(state, mode, d0, d1, off, offp, phases, lo, hi, per_chunk, r
                     state[b + offp[t]] = phases[t] * tmp[t]
                 base = ((base | fixed) + 1) & ~fixed
             continue
-        buf = np.empty((off.size, min(run, PIECE)), dtype=state.dtype)
+        buf = np.empty((max(off.size, 2), min(run, PIECE)), dtype=state.dtype)
         for _ in range(per_chunk // run):
             b = base | cval
-            if mode == 0:
+            if staged and (mode == 0 or mode == 2 or mode == 6):
+                # two runs a multiple of ALIAS_BYTES apart: one at a time through buf
+                o0 = d0 if mode == 0 else 0
+                piece = buf.shape[1]
+                for p in range(0, run, piece):
+                    for j in range(piece):
+                        buf[0, j] = state[b + o0 + p + j]
+                    for j in range(piece):
+                        buf[1, j] = state[b + d1 + p + j]
+                    if mode == 0:
+                        _swap_run(buf[0], buf[1])
+                    elif mode == 6:
+                        _swap_pred(buf[0], buf[1], cl, cv)
+                    elif d0 == 1:
+                        _swap_low(buf[0], buf[1], 1)
+                    elif d0 == 2:
+                        _swap_low(buf[0], buf[1], 2)
+                    elif d0 == 4:
+                        _swap_low(buf[0], buf[1], 4)
+                    else:
+                        _swap_low(buf[0], buf[1], d0)
+                    for j in range(piece):
+                        state[b + o0 + p + j] = buf[0, j]
+                    for j in range(piece):
+                        state[b + d1 + p + j] = buf[1, j]
+            elif mode == 0:
                 _swap_run(state[b + d0:b + d0 + run], state[b + d1:b + d1 + run])
             elif mode == 1:
                 v = state[b:b + run]
@@ -834,15 +913,16 @@ def _permute(state, perm, phases, qubits, cmask, cval, d0, d1):
     mode, d0, d1, off, offp, phases, fixed, cval, cl, cv = _permute_plan(
         state, perm, phases, qubits, cmask, cval, d0, d1)
     groups, per_chunk, run, chunks, step = _plan(state.size, fixed)
+    staged = (d1 - d0) * state.itemsize >= ALIAS_BYTES and (d1 - d0) & (d1 - d0 - 1) == 0
     if state.size >= PAR_MIN and chunks > 1:
         parts = min(chunks, WORK_ITEMS)
         for t in prange(parts):
             lo, hi = _slice(t, parts, chunks)
             _permute_chunks(state, mode, d0, d1, off, offp, phases, lo, hi, per_chunk, run,
-                            fixed, step, cval, cl, cv)
+                            fixed, step, cval, cl, cv, staged)
     else:
         _permute_chunks(state, mode, d0, d1, off, offp, phases, np.int64(0), chunks,
-                        per_chunk, run, fixed, step, cval, cl, cv)
+                        per_chunk, run, fixed, step, cval, cl, cv, staged)
 
 
 @njit(**_OPTS)
@@ -978,6 +1058,7 @@ def _collapse_in(v, keep, scale, move, D):
 @njit(**_OPTS)
 def _collapse_chunk(state, d, keep, drop, scale, c, per_chunk, run, fixed, step, move):
     base = _insert_zeros(c * per_chunk, fixed)
+    buf = np.empty(min(run, PIECE), dtype=state.dtype)
     for _ in range(per_chunk // run):
         if fixed == 0:  # the qubit is inside the runs
             v = state[base:base + run]
@@ -988,15 +1069,21 @@ def _collapse_chunk(state, d, keep, drop, scale, c, per_chunk, run, fixed, step,
             else:
                 _collapse_in(v, keep, scale, move, 4)
         else:
+            # one run at a time (runs far apart alias on some CPUs, see ALIAS_BYTES)
             vk = state[base + keep:base + keep + run]
             vd = state[base + drop:base + drop + run]
             if move:
-                for j in range(run):
-                    vd[j] = vk[j] * scale
-                    vk[j] = 0
+                for p in range(0, run, buf.size):
+                    for j in range(buf.size):
+                        buf[j] = vk[p + j]
+                    for j in range(buf.size):
+                        vk[p + j] = 0
+                    for j in range(buf.size):
+                        vd[p + j] = buf[j] * scale
             else:
                 for j in range(run):
                     vk[j] *= scale
+                for j in range(run):
                     vd[j] = 0
         base = ((base | step) + 1) & ~fixed
 
