@@ -487,3 +487,49 @@ def test_control_mask_and_warm_up():
     assert nk.control_mask([3, 0], ctrl_state=0b01) == (9, 8)
     assert nk.control_mask([]) == (0, 0)
     nk.warm_up()
+
+
+def test_runs_far_apart_are_staged():
+    """Qubit 25 of a 2**26 complex64 state: its two halves lie 256 MiB apart, which the
+    kernels stage through a small buffer (against L1 aliasing). Checked on a sample of
+    index groups against numpy on the (2, 2**25) view (full-size references are slow)."""
+    n = 26
+    half = 2 ** (n - 1)
+    rng = np.random.default_rng(SEED + 13)
+    psi = np.empty(2 ** n, dtype=np.complex64)
+    psi.real = rng.random(2 ** n, dtype=np.float32)
+    psi.imag = rng.random(2 ** n, dtype=np.float32)
+    cols = np.unique(np.r_[rng.integers(0, half, 20_000), 0, half - 1])
+
+    def rows(x):  # the sampled (bit 25 = 0, bit 25 = 1) pairs
+        return x.reshape(2, -1)[:, cols].astype(complex)
+
+    u = haar_unitary(rng, 2).astype(np.complex64)
+    got = psi.copy()
+    nk.apply_1q(got, u, n - 1, 0, 0)
+    np.testing.assert_allclose(rows(got), u @ rows(psi), rtol=0, atol=1e-5)
+    got[:] = psi
+    nk.apply_1q(got, u, n - 1, 1 << 3, 1 << 3)           # a control, runs still far apart
+    on = (cols >> 3) & 1 == 1
+    want = rows(psi)
+    want[:, on] = u @ want[:, on]
+    np.testing.assert_allclose(rows(got), want, rtol=0, atol=1e-5)
+    u2 = haar_unitary(rng, 4).astype(np.complex64)
+    got[:] = psi
+    nk.apply_2q(got, u2, 2, n - 1, 0, 0)                  # a low and the top qubit
+    g = cols[(cols >> 2) & 1 == 0]                        # groups: bit 2 and bit 25 zero
+    idx = np.stack([g, g | 4, g | half, g | half | 4])   # local index b2 + 2 * b25
+    np.testing.assert_allclose(got[idx], u2 @ psi[idx].astype(complex), rtol=0, atol=1e-5)
+    got[:] = psi
+    nk.apply_x(got, n - 1, 0, 0)
+    np.testing.assert_array_equal(rows(got), rows(psi)[::-1])
+    got[:] = psi
+    nk.apply_swap(got, 1, n - 1, 0, 0)
+    g = cols[(cols >> 1) & 1 == 0]
+    np.testing.assert_array_equal(got[g | 2], psi[g | half])
+    np.testing.assert_array_equal(got[g | half], psi[g | 2])
+    np.testing.assert_array_equal(got[g], psi[g])
+    got[:] = psi
+    nk.reset(got, n - 1, 1, 1.0)
+    np.testing.assert_array_equal(rows(got)[0], rows(psi)[1])
+    assert not rows(got)[1].any()

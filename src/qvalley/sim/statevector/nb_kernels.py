@@ -385,7 +385,7 @@ def _small_chunks(state, m, mode, d0, d1, lo, hi, per_chunk, run, fixed, step, c
                            cl, cv)
             else:
                 for p in range(0, run, piece):
-                    for t in range(ns):
+                    for t in range(ns - 1, -1, -1):   # (the last read is written first)
                         src = state[b + soff[t] + p:b + soff[t] + p + piece]
                         row = buf[t]
                         for j in range(piece):
@@ -795,10 +795,11 @@ def _permute_chunks(state, mode, d0, d1, off, offp, phases, lo, hi, per_chunk, r
                 o0 = d0 if mode == 0 else 0
                 piece = buf.shape[1]
                 for p in range(0, run, piece):
-                    for j in range(piece):
-                        buf[0, j] = state[b + o0 + p + j]
+                    # read the far run first: the near one is then still hot when written
                     for j in range(piece):
                         buf[1, j] = state[b + d1 + p + j]
+                    for j in range(piece):
+                        buf[0, j] = state[b + o0 + p + j]
                     if mode == 0:
                         _swap_run(buf[0], buf[1])
                     elif mode == 6:
