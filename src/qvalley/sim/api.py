@@ -11,7 +11,7 @@ from ..circuit import Circuit
 from ..errors import BackendError, CircuitError, ResourceError
 from .memory import available_bytes, format_bytes
 from .result import Result, records_to_strings
-from .statevector import engine
+from .statevector import backend, engine
 
 BACKENDS = ("auto", "statevector")
 
@@ -34,22 +34,44 @@ def _rng(seed) -> tuple[np.random.Generator, int]:
     return np.random.default_rng(int(seed)), int(seed)
 
 
+PRECISIONS = {"double": np.complex128, "single": np.complex64}
+
+
+def _dtype(precision: str):
+    if isinstance(precision, str) and precision.lower() in PRECISIONS:
+        return np.dtype(PRECISIONS[precision.lower()])
+    raise BackendError(f"precision must be 'double' (complex128) or 'single' (complex64), "
+                       f"got {precision!r}")
+
+
 def statevector(circuit: Circuit | str, *, initial_state: Sequence[complex] | None = None,
-                seed: int | None = None) -> np.ndarray:
-    """The final state as a complex128 array of 2**n amplitudes (qubit 0 least significant).
+                seed: int | None = None, precision: str = "double",
+                threads: int | None = None, explain: bool = False):
+    """The final state as an array of 2**n amplitudes (qubit 0 least significant):
+    complex128, or complex64 with ``precision="single"`` (half the memory).
 
     Final measurements are dropped. A circuit whose state depends on a random measurement
     outcome (mid-circuit measurement or reset of a qubit in superposition) needs ``seed``,
-    which picks one trajectory.
+    which picks one trajectory. ``threads`` (default: ``QVALLEY_NUM_THREADS``, else every
+    core) is how many threads the numba engine uses. With ``explain=True`` the result is
+    ``(state, plan)``: ``print(plan)`` shows the blocks and passes over memory the engine
+    made (``plan`` is None when the numpy engine ran, as for dynamic circuits).
 
     >>> import qvalley as qv
     >>> qv.statevector(qv.Circuit(1).h(0)).round(3)
     array([0.707+0.j, 0.707+0.j])
     """
     circuit = _as_circuit(circuit)
+    dtype = _dtype(precision)
+    threads = backend.thread_count(threads)
     program, _ = engine.prepare(circuit)
     rng = None if seed is None else _rng(seed)[0]
-    return engine.final_state(program, rng, initial_state)
+    plans: list | None = [] if explain else None
+    psi = engine.final_state(program, rng, initial_state, dtype=dtype, threads=threads,
+                             plan_out=plans)
+    if explain:
+        return psi, (plans[0] if plans else None)
+    return psi
 
 
 def probabilities(circuit: Circuit | str, qubits: Sequence[int] | None = None, *,

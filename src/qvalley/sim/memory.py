@@ -54,18 +54,19 @@ def format_bytes(n: float) -> str:
 
 
 def require_statevector(num_qubits: int, copies: float = 2.0,
-                        what: str = "a state vector") -> None:
-    """Refuse (ResourceError) unless ``copies`` complex128 vectors of 2**n fit in memory."""
+                        what: str = "a state vector", itemsize: int = 16) -> None:
+    """Refuse (ResourceError) unless ``copies`` vectors of 2**n amplitudes of ``itemsize``
+    bytes fit in memory (the state plus headroom for what a caller makes of it)."""
     if num_qubits > 200:
         needed = float("inf")
-        needed_text = f"2^{num_qubits} x 16 B"
+        needed_text = f"2^{num_qubits} x {itemsize} B"
     else:
-        needed = copies * 16.0 * (2.0 ** num_qubits)
+        needed = copies * itemsize * (2.0 ** num_qubits)
         needed_text = format_bytes(needed)
     have = available_bytes()
     if needed > have:
         raise ResourceError(
             f"simulating {num_qubits} qubits as {what} needs {needed_text} "
-            f"(2^{num_qubits} amplitudes x 16 B, x{copies:g} for working copies) but "
+            f"(2^{num_qubits} amplitudes x {itemsize} B, x{copies:g} for working copies) but "
             f"{format_bytes(have)} is available; use fewer qubits, or a smaller circuit "
             "(qubits no gate touches are not simulated by run())")

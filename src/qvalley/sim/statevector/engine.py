@@ -33,7 +33,7 @@ from ...circuit.gates import GATES
 from ...circuit.instruction import Condition
 from ...errors import CircuitError
 from ..memory import available_bytes, require_statevector
-from . import kernels
+from . import backend, kernels
 
 _ZERO = 1e-13  # outcome probabilities below this are treated as impossible
 IDLE = -1      # target of a measure of a qubit that is not simulated: it is |0>, reads 0
@@ -205,12 +205,15 @@ def _mark_absorbed(ops: list[Op], measured_at_end: set[int]) -> None:
                 following[q] = op
 
 
-def initial_state(num_qubits: int, state: np.ndarray | None = None) -> np.ndarray:
-    """|0...0>, or a validated copy of a user-supplied normalised state."""
-    require_statevector(num_qubits)
+def initial_state(num_qubits: int, state: np.ndarray | None = None,
+                  dtype=np.complex128, copies: float = 2.0) -> np.ndarray:
+    """|0...0>, or a validated copy of a user-supplied normalised state, in ``dtype``.
+    ``copies``: how many states' worth of memory the caller needs (checked first)."""
+    dtype = np.dtype(dtype)
+    require_statevector(num_qubits, copies=copies, itemsize=dtype.itemsize)
     dim = 1 << num_qubits
     if state is None:
-        psi = np.zeros(dim, dtype=np.complex128)
+        psi = np.zeros(dim, dtype=dtype)
         psi[0] = 1
         return psi
     try:
@@ -232,7 +235,7 @@ def initial_state(num_qubits: int, state: np.ndarray | None = None) -> np.ndarra
                            f"(tolerance {tol:g})")
     if norm != 1:
         psi /= np.sqrt(norm)
-    return psi
+    return psi if dtype == psi.dtype else psi.astype(dtype)
 
 
 def apply_op(state: np.ndarray, n: int, op: Op) -> None:
@@ -290,9 +293,37 @@ def _after(op: Op, psi: np.ndarray, n: int, classical: int, outcome: int) -> int
 
 
 def final_state(program: Program, rng: np.random.Generator | None,
-                state: np.ndarray | None = None) -> np.ndarray:
+                state: np.ndarray | None = None, *, dtype=np.complex128,
+                threads: int | None = None, plan_out: list | None = None) -> np.ndarray:
     """Run the program once. Measurements and resets inside it pick outcomes with ``rng``;
-    without an ``rng`` a random outcome is an error (the state would not be defined)."""
+    without an ``rng`` a random outcome is an error (the state would not be defined).
+
+    A program of gates only, on enough qubits, runs through the planner and the numba
+    passes (:mod:`.planner`) in ``dtype``; its plan is appended to ``plan_out`` if given.
+    Everything else runs on the numpy kernels in complex128 and is cast to ``dtype``.
+    """
+    dtype = np.dtype(dtype)
+    if not program.dynamic and backend.use_planner(program.num_qubits, plan_out is not None):
+        return _planned_state(program, state, dtype, threads, plan_out)
+    psi = _numpy_state(program, rng, state)
+    return psi if dtype == psi.dtype else psi.astype(dtype)
+
+
+def _planned_state(program: Program, state, dtype: np.dtype, threads: int | None,
+                   plan_out: list | None) -> np.ndarray:
+    from . import planner
+    gates = ((op.matrix, op.targets, op.controls, op.ctrl_state) for op in program.ops)
+    plan = planner.plan(program.num_qubits, gates, dtype)
+    if plan_out is not None:
+        plan_out.append(plan)
+    # the passes work in place: the state plus chunk buffers, no full-size temporary
+    psi = initial_state(program.num_qubits, state, dtype, copies=1.05)
+    planner.execute(plan, psi, backend.thread_count(threads))
+    return psi
+
+
+def _numpy_state(program: Program, rng: np.random.Generator | None,
+                 state: np.ndarray | None) -> np.ndarray:
     def choose(i: int, op: Op, p1: float, psi: np.ndarray, classical: int) -> int:
         if p1 < _ZERO:
             return 0

@@ -1,0 +1,276 @@
+"""The planner: a circuit's gates turned into a few cache-blocked passes over the state.
+
+Steps (each exact; the plan never changes a result beyond rounding):
+
+1. **Relabel swaps.** A plain ``swap`` moves no amplitude until the end: the planner
+   keeps a map from circuit qubits to memory bits and exchanges two entries. The map is
+   undone at the end by swaps of memory bits, which land in the last passes, where
+   they cost no extra traffic.
+2. **Fuse** (:mod:`.fusion`): runs of gates become dense blocks of at most 2 qubits or
+   diagonals of at most 10, whichever costs less arithmetic.
+3. **Schedule into passes.** A pass picks ``L`` *lanes* (memory bits whose amplitudes fit
+   in a core's cache together: ``2**L`` amplitudes, always including the lowest ``R``
+   bits so that a chunk is made of long contiguous runs) and takes, in circuit order,
+   every block whose targets are lanes, skipping any block that depends on one it had to
+   leave out. Controls and diagonal qubits need no lane. Each pass is one read and one
+   write of the state (see :mod:`.nb_pass`).
+
+The same split between lane (local) and other (global) qubits is what a distributed
+simulator needs: a pass touches other qubits only through controls and diagonals, which
+are known per chunk, so a chunk could live on another machine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .fusion import DENSE, DIAG, SWAP, XGATE, Block, from_gate, fuse
+
+DENSE_WIDTH = 2
+DIAG_WIDTH = 10
+LANE_BYTES = 1 << 18   # a chunk of 256 KiB: measured fastest here (cache blocking)
+RUN_BITS = 8           # lowest lanes, always kept: chunks are runs of 2**8 amplitudes
+SERIAL_BELOW = 14      # states with fewer qubits run on the calling thread
+
+
+@dataclass
+class Pass:
+    """One sweep over the state: ``lanes`` (sorted memory bits) and the blocks it applies."""
+
+    lanes: tuple[int, ...]
+    blocks: list[Block]
+    ops: np.ndarray = field(repr=False, default=None)
+    pool: np.ndarray = field(repr=False, default=None)
+
+    @property
+    def in_place(self) -> bool:
+        return self.lanes == tuple(range(len(self.lanes)))
+
+
+@dataclass
+class Plan:
+    """What the engine will do: passes over memory and what each holds."""
+
+    num_qubits: int
+    dtype: np.dtype
+    passes: list[Pass]
+    gates: int           # circuit gates planned
+    relabelled: int      # swaps turned into relabelling
+    lane_count: int
+
+    @property
+    def blocks(self) -> int:
+        return sum(len(p.blocks) for p in self.passes)
+
+    def kinds(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for p in self.passes:
+            for b in p.blocks:
+                key = b.kind if b.kind != DENSE else f"dense{len(b.qubits)}"
+                out[key] = out.get(key, 0) + 1
+        return out
+
+    @property
+    def state_bytes(self) -> int:
+        return (1 << self.num_qubits) * self.dtype.itemsize
+
+    def __str__(self) -> str:
+        mib = self.state_bytes / 2 ** 20
+        kinds = ", ".join(f"{v} {k}" for k, v in sorted(self.kinds().items()))
+        lines = [
+            f"plan for {self.num_qubits} qubits, {self.dtype.name} "
+            f"({mib:.4g} MiB state): {self.gates} gates -> {self.blocks} blocks "
+            f"({kinds or 'none'}) in {len(self.passes)} passes over memory",
+            f"  floor: {len(self.passes)} x (read + write {mib:.4g} MiB) = "
+            f"{2 * mib * len(self.passes):.4g} MiB of memory traffic; "
+            f"{self.relabelled} swaps relabelled; chunks of 2^{self.lane_count} amplitudes",
+        ]
+        for i, p in enumerate(self.passes):
+            where = "in place" if p.in_place else "gathered"
+            lanes = _ranges(p.lanes)
+            lines.append(f"  pass {i}: {len(p.blocks)} blocks, lanes {lanes} ({where})")
+        return "\n".join(lines)
+
+
+def _ranges(bits) -> str:
+    out, start, prev = [], None, None
+    for b in bits:
+        if start is None:
+            start = prev = b
+        elif b == prev + 1:
+            prev = b
+        else:
+            out.append(f"{start}" if start == prev else f"{start}-{prev}")
+            start = prev = b
+    if start is not None:
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+    return ",".join(out)
+
+
+def lane_count(num_qubits: int, dtype: np.dtype) -> int:
+    lanes = max(RUN_BITS + 1, int(np.log2(LANE_BYTES // np.dtype(dtype).itemsize)))
+    return min(num_qubits, lanes)
+
+
+def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
+    """Plan ``gates``: an iterable of (matrix, targets, controls, ctrl_state) on qubits
+    ``0..num_qubits-1``, applied in order."""
+    dtype = np.dtype(dtype)
+    n = num_qubits
+    where = list(range(n))        # circuit qubit -> memory bit
+    blocks: list[Block] = []
+    count = relabelled = 0
+    for matrix, targets, controls, ctrl_state in gates:
+        count += 1
+        if not controls and len(targets) == 2 and np.array_equal(matrix, _SWAP_M):
+            a, b = targets
+            where[a], where[b] = where[b], where[a]
+            relabelled += 1
+            continue
+        blocks.append(from_gate(matrix, tuple(where[t] for t in targets),
+                                tuple(where[c] for c in controls), ctrl_state, DIAG_WIDTH))
+    blocks = fuse(blocks, DENSE_WIDTH, DIAG_WIDTH)
+    blocks.extend(_unrelabel(where))
+    L = lane_count(n, dtype)
+    passes = _schedule(blocks, n, L)
+    for p in passes:
+        p.ops, p.pool = encode(p, n, dtype)
+    return Plan(n, dtype, passes, count, relabelled, L)
+
+
+_SWAP_M = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=complex)
+
+
+def _unrelabel(where: list[int]) -> list[Block]:
+    """Swaps of memory bits that put circuit qubit q back at bit q."""
+    holder = {bit: q for q, bit in enumerate(where)}  # memory bit -> circuit qubit
+    out = []
+    for q in range(len(where)):
+        bit = where[q]
+        if bit == q:
+            continue
+        other = holder[q]  # the circuit qubit now at bit q
+        out.append(Block(SWAP, (q, bit)))
+        where[q], where[other] = q, bit
+        holder[q], holder[bit] = q, other
+    return out
+
+
+def _needs(b: Block) -> set[int]:
+    """Memory bits that must be lanes for ``b``: its targets, unless it is a diagonal."""
+    return set() if b.kind == DIAG else set(b.qubits)
+
+
+def _schedule(blocks: list[Block], n: int, L: int) -> list[Pass]:
+    if not blocks:
+        return []
+    if L >= n:
+        return [Pass(tuple(range(n)), blocks)]
+    base = set(range(min(RUN_BITS, L)))
+    passes = []
+    remaining = blocks
+    while remaining:
+        lanes = set(base)
+        blocked: set[int] = set()
+        taken: list[Block] = []
+        left: list[Block] = []
+        for i, b in enumerate(remaining):
+            sup = b.support
+            if len(blocked) >= n:
+                left.extend(remaining[i:])
+                break
+            if sup & blocked:
+                left.append(b)
+                blocked |= sup
+                continue
+            need = _needs(b) - lanes
+            if len(lanes) + len(need) <= L:
+                lanes |= need
+                taken.append(b)
+            else:
+                left.append(b)
+                blocked |= sup
+        if not taken:  # cannot happen (a block needs at most 6 lanes), but never loop
+            raise RuntimeError("planner made no progress")
+        # pad with the lowest free bits: a pass on bits 0..L-1 works in place
+        for q in range(n):
+            if len(lanes) >= L:
+                break
+            lanes.add(q)
+        passes.append(Pass(tuple(sorted(lanes)), taken))
+        remaining = left
+    return passes
+
+
+def encode(p: Pass, n: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """The pass as the rows and pool that :func:`.nb_pass.run_pass` reads."""
+    from . import nb_pass as K  # numba is imported only when a plan is executed
+
+    bit = {q: i for i, q in enumerate(p.lanes)}
+    rows = np.zeros((len(p.blocks), K.WIDTH), dtype=np.int64)
+    pool: list[np.ndarray] = []
+    offset = 0
+    for r, b in zip(rows, p.blocks):
+        hcm = hcv = lcm = lcv = 0
+        for c, v in b.controls.items():
+            if c in bit:
+                lcm |= 1 << bit[c]
+                lcv |= v << bit[c]
+            else:
+                hcm |= 1 << c
+                hcv |= v << c
+        r[K.HCM], r[K.HCV], r[K.LCM], r[K.LCV] = hcm, hcv, lcm, lcv
+        r[K.K] = len(b.qubits)
+        data = None
+        if b.kind == DIAG:
+            r[K.KIND] = K.DIAG
+            for j, q in enumerate(b.qubits):
+                r[K.POS + j] = bit[q] if q in bit else -(q + 1)
+            data = b.data
+        elif b.kind == XGATE:
+            r[K.KIND] = K.XGATE
+            r[K.POS] = bit[b.qubits[0]]
+        elif b.kind == SWAP:
+            r[K.KIND] = K.SWAP
+            r[K.POS], r[K.POS + 1] = sorted(bit[q] for q in b.qubits)
+        else:
+            pos = [bit[q] for q in b.qubits]
+            m = b.data
+            if len(pos) == 1:
+                r[K.KIND] = K.DENSE1
+            elif len(pos) == 2:
+                r[K.KIND] = K.DENSE2
+                if pos[0] > pos[1]:  # the kernel wants sorted positions
+                    m = m.reshape(2, 2, 2, 2).transpose(1, 0, 3, 2).reshape(4, 4)
+                    pos = pos[::-1]
+            else:
+                r[K.KIND] = K.DENSEK
+            r[K.POS:K.POS + len(pos)] = pos
+            data = m
+        if data is not None:
+            flat = np.ascontiguousarray(data, dtype=dtype).ravel()
+            r[K.OFF] = offset
+            offset += flat.size
+            pool.append(flat)
+    pool_arr = np.concatenate(pool) if pool else np.zeros(1, dtype=dtype)
+    return rows, pool_arr
+
+
+def execute(plan: Plan, state: np.ndarray, threads: int) -> None:
+    """Apply ``plan`` to ``state`` (of the plan's dtype and size) in place."""
+    from . import nb_pass as K
+
+    import numba
+    n = plan.num_qubits
+    previous = numba.get_num_threads()
+    threads = max(1, min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        numba.set_num_threads(threads)
+        for p in plan.passes:
+            lanes = np.array(p.lanes, dtype=np.int64)
+            chunks = 1 << (n - len(p.lanes))
+            parts = 1 if n < SERIAL_BELOW or threads == 1 else min(chunks, 64)
+            K.run_pass(state, lanes, p.ops, p.pool, parts)
+    finally:
+        numba.set_num_threads(previous)
