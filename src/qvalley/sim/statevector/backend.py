@@ -7,6 +7,7 @@ circuits through both); ``QVALLEY_NUM_THREADS`` sets the default thread count.
 """
 from __future__ import annotations
 
+import numbers
 import os
 
 from ...errors import BackendError
@@ -34,12 +35,13 @@ def use_planner(num_qubits: int, explain: bool = False) -> bool:
         return False
     if forced not in ("", "auto", "numba"):
         raise BackendError(f"QVALLEY_ENGINE={forced!r}: use numpy, numba or auto")
-    if not numba_available():
+    wanted = forced == "numba" or explain or num_qubits >= PLAN_MIN_QUBITS
+    if wanted and not numba_available():  # checked only when wanted: importing costs
         if forced == "numba":
             raise BackendError("QVALLEY_ENGINE=numba but numba is not installed; "
                                "pip install numba")
         return False
-    return forced == "numba" or explain or num_qubits >= PLAN_MIN_QUBITS
+    return wanted
 
 
 def thread_count(threads: int | None = None) -> int:
@@ -53,7 +55,10 @@ def thread_count(threads: int | None = None) -> int:
                 raise BackendError(f"QVALLEY_NUM_THREADS={env!r} is not a whole number") \
                     from None
         else:
-            return os.cpu_count() or 1
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            try:
+                return len(os.sched_getaffinity(0))
+            except AttributeError:  # pragma: no cover - not Linux
+                return os.cpu_count() or 1
+    if isinstance(threads, bool) or not isinstance(threads, numbers.Integral) or threads < 1:
         raise BackendError(f"threads must be a positive int, got {threads!r}")
-    return threads
+    return int(threads)

@@ -38,14 +38,14 @@ SERIAL_BELOW = 14      # states with fewer qubits run on the calling thread
 class Pass:
     """One sweep over the state: ``lanes`` (sorted memory bits) and the blocks it applies."""
 
-    lanes: tuple[int, ...]
+    lanes: tuple[int, ...] | None   # None: one wide block applied on its own (numpy)
     blocks: list[Block]
     ops: np.ndarray = field(repr=False, default=None)
     pool: np.ndarray = field(repr=False, default=None)
 
     @property
     def in_place(self) -> bool:
-        return self.lanes == tuple(range(len(self.lanes)))
+        return self.lanes is not None and self.lanes == tuple(range(len(self.lanes)))
 
 
 @dataclass
@@ -87,6 +87,11 @@ class Plan:
             f"{self.relabelled} swaps relabelled; chunks of 2^{self.lane_count} amplitudes",
         ]
         for i, p in enumerate(self.passes):
+            if p.lanes is None:
+                b = p.blocks[0]
+                lines.append(f"  pass {i}: one {b.kind} block on {len(b.qubits)} qubits, "
+                             "applied on its own (wider than a pass takes)")
+                continue
             where = "in place" if p.in_place else "gathered"
             lanes = _ranges(p.lanes)
             lines.append(f"  pass {i}: {len(p.blocks)} blocks, lanes {lanes} ({where})")
@@ -108,9 +113,19 @@ def _ranges(bits) -> str:
     return ",".join(out)
 
 
+MAX_TARGETS = 6        # widest dense block a pass applies (wider ones run on their own)
+
+
 def lane_count(num_qubits: int, dtype: np.dtype) -> int:
-    lanes = max(RUN_BITS + 1, int(np.log2(LANE_BYTES // np.dtype(dtype).itemsize)))
+    """How many lanes a pass has: a chunk of ``LANE_BYTES`` (all qubits if fewer)."""
+    lanes = max(1, int(np.log2(max(LANE_BYTES // np.dtype(dtype).itemsize, 2))))
     return min(num_qubits, lanes)
+
+
+def base_lanes(L: int) -> int:
+    """The lowest bits every pass keeps as lanes (runs of 2**this amplitudes), leaving
+    room for the widest block's targets."""
+    return min(RUN_BITS, max(0, L - MAX_TARGETS))
 
 
 def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
@@ -135,7 +150,8 @@ def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
     L = lane_count(n, dtype)
     passes = _schedule(blocks, n, L)
     for p in passes:
-        p.ops, p.pool = encode(p, n, dtype)
+        if p.lanes is not None:
+            p.ops, p.pool = encode(p, n, dtype)
     return Plan(n, dtype, passes, count, relabelled, L)
 
 
@@ -162,12 +178,34 @@ def _needs(b: Block) -> set[int]:
     return set() if b.kind == DIAG else set(b.qubits)
 
 
+def _too_wide(b: Block, L: int) -> bool:
+    """A block no pass can take: more targets than free lanes, or a table too large."""
+    from .nb_pass import MAX_DIAG
+    if b.kind == DIAG:
+        return len(b.qubits) > MAX_DIAG
+    return len(b.qubits) > min(MAX_TARGETS, L - base_lanes(L))
+
+
 def _schedule(blocks: list[Block], n: int, L: int) -> list[Pass]:
+    passes: list[Pass] = []
+    run: list[Block] = []
+    for b in blocks:  # wide blocks split the list; each part is scheduled on its own
+        if _too_wide(b, L):
+            passes.extend(_schedule_run(run, n, L))
+            passes.append(Pass(None, [b]))
+            run = []
+        else:
+            run.append(b)
+    passes.extend(_schedule_run(run, n, L))
+    return passes
+
+
+def _schedule_run(blocks: list[Block], n: int, L: int) -> list[Pass]:
     if not blocks:
         return []
     if L >= n:
         return [Pass(tuple(range(n)), blocks)]
-    base = set(range(min(RUN_BITS, L)))
+    base = set(range(base_lanes(L)))
     passes = []
     remaining = blocks
     while remaining:
@@ -191,7 +229,7 @@ def _schedule(blocks: list[Block], n: int, L: int) -> list[Pass]:
             else:
                 left.append(b)
                 blocked |= sup
-        if not taken:  # cannot happen (a block needs at most 6 lanes), but never loop
+        if not taken:  # cannot happen (the first block always fits), but never loop
             raise RuntimeError("planner made no progress")
         # pad with the lowest free bits: a pass on bits 0..L-1 works in place
         for q in range(n):
@@ -268,9 +306,21 @@ def execute(plan: Plan, state: np.ndarray, threads: int) -> None:
     try:
         numba.set_num_threads(threads)
         for p in plan.passes:
+            if p.lanes is None:
+                _apply_wide(state, n, p.blocks[0])
+                continue
             lanes = np.array(p.lanes, dtype=np.int64)
             chunks = 1 << (n - len(p.lanes))
             parts = 1 if n < SERIAL_BELOW or threads == 1 else min(chunks, 64)
             K.run_pass(state, lanes, p.ops, p.pool, parts)
     finally:
         numba.set_num_threads(previous)
+
+
+def _apply_wide(state: np.ndarray, n: int, b: Block) -> None:
+    """A block wider than a pass takes (a unitary on many qubits), with the numpy kernel."""
+    from . import kernels
+    controls = tuple(b.controls)
+    ctrl_state = sum(v << i for i, v in enumerate(b.controls.values()))
+    matrix = np.diag(b.data) if b.kind == DIAG else b.data
+    kernels.apply_matrix(state, n, matrix, b.qubits, controls, ctrl_state)
