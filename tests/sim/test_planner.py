@@ -254,6 +254,8 @@ def test_small_circuits_do_not_import_numba():
     code = ("import sys, qvalley as qv; c = qv.Circuit(3).h(0).cx(0, 1).cx(1, 2).measure_all();"
             "qv.run(c, shots=10, seed=1); qv.statevector(qv.Circuit(5).h(0));"
             "print('numba' in sys.modules)")
+    import os
+    env = {k: v for k, v in os.environ.items() if k != "QVALLEY_ENGINE"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
+                         check=True, env=env)
     assert out.stdout.strip() == "False"

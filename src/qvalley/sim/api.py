@@ -9,7 +9,7 @@ import numpy as np
 
 from ..circuit import Circuit
 from ..errors import BackendError, CircuitError, ResourceError
-from .memory import available_bytes, format_bytes
+from .memory import available_bytes, format_bytes, require_statevector
 from .result import Result, records_to_strings
 from .statevector import backend, engine
 
@@ -80,6 +80,8 @@ def probabilities(circuit: Circuit | str, qubits: Sequence[int] | None = None, *
     """Probabilities of the basis states: ``|psi|**2`` over all qubits, or the marginal
     distribution of ``qubits`` (``qubits[0]`` is the least significant bit)."""
     circuit = _as_circuit(circuit)
+    # the state and, beside it, the probabilities (half its size)
+    require_statevector(circuit.num_qubits, copies=1.5)
     probs = np.abs(statevector(circuit, initial_state=initial_state, seed=seed)) ** 2
     if qubits is None:
         return probs

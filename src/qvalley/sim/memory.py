@@ -67,6 +67,7 @@ def require_statevector(num_qubits: int, copies: float = 2.0,
     if needed > have:
         raise ResourceError(
             f"simulating {num_qubits} qubits as {what} needs {needed_text} "
-            f"(2^{num_qubits} amplitudes x {itemsize} B, x{copies:g} for working copies) but "
+            f"(2^{num_qubits} amplitudes x {itemsize} B"
+            f"{'' if copies == 1 else f', x{copies:g} for working copies'}) but "
             f"{format_bytes(have)} is available; use fewer qubits, or a smaller circuit "
             "(qubits no gate touches are not simulated by run())")

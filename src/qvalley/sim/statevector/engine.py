@@ -317,7 +317,7 @@ def _planned_state(program: Program, state, dtype: np.dtype, threads: int | None
     if plan_out is not None:
         plan_out.append(plan)
     # the passes work in place: the state plus chunk buffers, no full-size temporary
-    psi = initial_state(program.num_qubits, state, dtype, copies=1.05)
+    psi = initial_state(program.num_qubits, state, dtype, copies=1.0)
     planner.execute(plan, psi, backend.thread_count(threads))
     return psi
 
@@ -363,6 +363,7 @@ def sample(program: Program, shots: int, rng: np.random.Generator) -> np.ndarray
     if shots == 0:
         return records
     if not program.dynamic:
+        require_statevector(n)  # the state, then probabilities and their running sum
         psi = final_state(program, None)
         _fill_terminal(records, psi, program, rng)
         return records
