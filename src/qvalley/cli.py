@@ -168,6 +168,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_int_at_least(0, "seed"), default=None,
                    help="seed that picks the measurement outcomes of a circuit with "
                         "mid-circuit measurement or reset")
+    p.add_argument("--precision", choices=("double", "single"), default="double",
+                   help="complex128 (default) or complex64 amplitudes (half the memory)")
+    p.add_argument("--threads", type=_int_at_least(1, "threads"), default=None,
+                   help="threads for the numba engine (default: QVALLEY_NUM_THREADS, else "
+                        "every core)")
+    p.add_argument("--explain", action="store_true",
+                   help="print the engine's plan (blocks, passes over memory) to stderr")
 
     p = command("draw", "draw the circuit as text", _cmd_draw)
     p.add_argument("--ascii", action="store_true", help="use ASCII characters only")
@@ -317,11 +324,18 @@ def _cmd_statevector(args: argparse.Namespace) -> int:
     import qvalley
     circuit = load_circuit(args.file)
     try:
-        psi = qvalley.statevector(circuit, seed=args.seed)
+        psi, plan = qvalley.statevector(circuit, seed=args.seed, precision=args.precision,
+                                        threads=args.threads, explain=True) \
+            if args.explain else (qvalley.statevector(circuit, seed=args.seed,
+                                                      precision=args.precision,
+                                                      threads=args.threads), None)
     except QValleyError as err:
         if args.seed is None and "seed" in str(err):   # a random mid-circuit outcome
             raise UsageError(f"error: {err} (on the command line: --seed N)") from None
         raise
+    if args.explain:
+        print(plan if plan is not None else "no plan: the circuit measures or resets "
+              "mid-way, so it ran on the numpy engine shot by shot", file=sys.stderr)
     n = circuit.num_qubits
     if args.out:
         out = args.out if args.out.endswith(".npy") else args.out + ".npy"

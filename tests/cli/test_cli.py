@@ -431,3 +431,17 @@ def test_broken_pipe_is_quiet(capsys, monkeypatch):
     monkeypatch.undo()
     _, err = capsys.readouterr()
     assert status == cli.EXIT_BROKEN_PIPE and err == ""
+
+
+def test_statevector_explain_precision_threads(capsys, tmp_path):
+    status, out, err = call(capsys, "statevector", GHZ, "--explain", "--precision", "single",
+                            "--threads", "1", "--out", tmp_path / "s.npy")
+    assert status == 0
+    assert "passes over memory" in err and "complex64" in err
+    psi = np.load(tmp_path / "s.npy")
+    assert psi.dtype == np.complex64
+    np.testing.assert_allclose(np.abs(psi[[0, 7]]) ** 2, [0.5, 0.5], atol=1e-6)
+    status, out, err = call(capsys, "statevector", GHZ, "--threads", "0")
+    assert_one_line_error(status, out, err)
+    status, out, err = call(capsys, "statevector", GHZ, "--precision", "half")
+    assert status == 2 and "precision" in err
