@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ...circuit.gates import GATES
+
 DENSE, DIAG, XGATE, SWAP = "dense", "diag", "x", "swap"
 
 
@@ -67,7 +69,7 @@ def from_gate(matrix: np.ndarray, targets: tuple[int, ...], controls: tuple[int,
     if k == 1 and matrix[0, 0] == 0 and matrix[1, 1] == 0 and matrix[0, 1] == 1 \
             and matrix[1, 0] == 1:
         return Block(XGATE, tuple(targets), None, ctl)
-    if k == 2 and np.array_equal(matrix, _SWAP):
+    if k == 2 and np.array_equal(matrix, SWAP_MATRIX):
         return Block(SWAP, tuple(targets), None, ctl)
     if ctl and k + len(ctl) <= 2:
         qubits, full = _expand_controls(matrix, targets, ctl)
@@ -76,7 +78,7 @@ def from_gate(matrix: np.ndarray, targets: tuple[int, ...], controls: tuple[int,
                  ctl)
 
 
-_SWAP = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=complex)
+SWAP_MATRIX = GATES["swap"].matrix()
 
 
 def _fold_controls(d: np.ndarray, targets, ctl: dict[int, int]):
@@ -142,7 +144,7 @@ def _as_dense(b: Block, onto: tuple[int, ...]) -> np.ndarray:
         return np.diag(expand_diagonal(b.data, b.qubits, onto))
     if b.kind == XGATE:
         return expand_matrix(np.array([[0, 1], [1, 0]], dtype=complex), b.qubits, onto)
-    return expand_matrix(_SWAP, b.qubits, onto)
+    return expand_matrix(SWAP_MATRIX, b.qubits, onto)
 
 
 # -- the pass -------------------------------------------------------------------------------------

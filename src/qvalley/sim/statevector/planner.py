@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fusion import DENSE, DIAG, SWAP, XGATE, Block, from_gate, fuse
+from .fusion import DENSE, DIAG, SWAP, SWAP_MATRIX, XGATE, Block, from_gate, fuse
 
 DENSE_WIDTH = 2
 DIAG_WIDTH = 10
@@ -138,7 +138,7 @@ def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
     count = relabelled = 0
     for matrix, targets, controls, ctrl_state in gates:
         count += 1
-        if not controls and len(targets) == 2 and np.array_equal(matrix, _SWAP_M):
+        if not controls and len(targets) == 2 and np.array_equal(matrix, SWAP_MATRIX):
             a, b = targets
             where[a], where[b] = where[b], where[a]
             relabelled += 1
@@ -153,9 +153,6 @@ def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
         if p.lanes is not None:
             p.ops, p.pool = encode(p, n, dtype)
     return Plan(n, dtype, passes, count, relabelled, L)
-
-
-_SWAP_M = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=complex)
 
 
 def _unrelabel(where: list[int]) -> list[Block]:
