@@ -147,12 +147,10 @@ def _dense1(x, m, p, lcm, lcv):
     m11 = m[3]
     n = x.size
     h = np.int64(1) << p
-    if lcm == 0:
+    if lcm == 0 and (h >= SPLIT or n >= 64):  # else (controls, a tiny state): plain loop
         if h >= SPLIT:
             for b in range(0, n, 2 * h):
                 _pair(x[b:b + h], x[b + h:b + 2 * h], m00, m01, m10, m11)
-        elif n < 64:
-            _dense1(x, m, p, np.int64(1) << p, np.int64(0))  # a tiny state: the plain loop
         elif h == 1:
             _pair0(x, m00, m01, m10, m11)
         elif h == 2:
