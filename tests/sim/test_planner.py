@@ -165,6 +165,87 @@ def test_wide_blocks_run_on_their_own(small_lanes):
     assert np.max(np.abs(got - dense_reference(n, gates, psi))) < 1e-12
 
 
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_dense_kernels_at_every_pair_of_positions(dtype):
+    """One chunk in place (12 qubits): every (low, high) position pair of a dense 2-qubit
+    gate and every position of a dense 1-qubit gate, each kernel specialisation."""
+    n = 12
+    rng = np.random.default_rng(21)
+    gates = [(haar(rng, 4), (a, b), (), 0) for a in range(n) for b in range(n) if a != b]
+    gates += [(haar(rng, 2), (q,), (), 0) for q in range(n)]
+    psi = random_state(rng, n)
+    from qvalley.sim.statevector import kernels
+    for m, t, c, cs in gates:  # one block per gate: no fusion across them
+        got, p = run_plan(n, [(m, t, c, cs)], psi, dtype)
+        ref = psi.copy()
+        kernels.apply_matrix(ref, n, m, t, c, cs)
+        assert np.max(np.abs(got - ref)) < 10 * TOL[dtype], f"targets {t}"
+
+
+def test_low_targets_are_moved_off_the_slow_bits(small_lanes, monkeypatch):
+    """With spare lanes, gathered passes put no dense target on a slow buffer bit; the
+    permuted copies in and out of the buffer keep the result exact."""
+    small_lanes(9)
+    monkeypatch.setattr(planner, "MAX_TARGETS", 2)
+    monkeypatch.setattr(planner, "SLOW_BITS", (1, 2, 3))
+    from qvalley.sim.statevector import nb_pass as K
+    n = 12
+    rng = np.random.default_rng(8)
+    gates = random_gates(rng, n, 200)
+    psi = random_state(rng, n)
+    got, p = run_plan(n, gates, psi, np.complex128)
+    assert sum(q.permuted for q in p.passes) >= 3
+    for q in p.passes:
+        if q.lanes is None:
+            continue
+        for row in q.ops:
+            if row[K.KIND] in (K.DENSE1, K.DENSE2, K.DENSEK, K.XGATE, K.SWAP):
+                pos = set(row[K.POS:K.POS + row[K.K]].tolist())
+                assert not pos & {1, 2, 3}, (row, q)
+    ref = psi.copy()
+    from qvalley.sim.statevector import kernels
+    for m, t, c, cs in gates:
+        kernels.apply_matrix(ref, n, m, t, c, cs)
+    assert np.max(np.abs(got - ref)) < 1e-12
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, np.complex64])
+def test_diagonals_with_cached_and_rebuilt_patterns(small_lanes, dtype):
+    """Diagonals whose qubits above the pattern bits are few (patterns built once per
+    chunk) and many (rebuilt as the walk goes), with qubits outside the lanes."""
+    small_lanes(14, dtype)
+    n = 16
+    rng = np.random.default_rng(4)
+    gates = []
+    for qubits in [(0, 1), (6, 7), (2, 9), tuple(range(3, 13)), tuple(range(6, 16)),
+                   (0, 5, 7, 9, 11, 13, 14, 15), (15, 3)]:
+        gates.append((haar(rng, 2), (int(rng.integers(n)),), (), 0))
+        gates.append((np.diag(np.exp(1j * rng.uniform(0, 6, 2 ** len(qubits)))), qubits,
+                      (), 0))
+    psi = random_state(rng, n)
+    got, p = run_plan(n, gates, psi, dtype)
+    ref = psi.copy()
+    from qvalley.sim.statevector import kernels
+    for m, t, c, cs in gates:
+        kernels.apply_matrix(ref, n, m, t, c, cs)
+    assert np.max(np.abs(got - ref)) < 10 * TOL[dtype]
+
+
+def test_rotations_around_a_cz_fuse_into_one_dense_block():
+    """Brickwork: the cz and the rotation layers on either side become dense 2-qubit
+    blocks (the greedy walk alone would leave the cz as a separate diagonal)."""
+    rng = np.random.default_rng(2)
+    n = 4
+    gates = []
+    for layer in range(4):
+        gates += [(haar(rng, 2), (q,), (), 0) for q in range(n)]
+        gates += [(GATES["cz"].matrix(), (q, q + 1), (), 0) for q in range(layer % 2, n - 1, 2)]
+    blocks = [fusion.from_gate(m, t, c, cs, planner.DIAG_WIDTH) for m, t, c, cs in gates]
+    fused = fusion.fuse(blocks, planner.DENSE_WIDTH, planner.DIAG_WIDTH)
+    assert not any(b.kind == fusion.DIAG for b in fused), [(b.kind, b.qubits) for b in fused]
+    assert np.max(np.abs(unitary_of(fused, n) - unitary_of(blocks, n))) < 1e-12
+
+
 def unitary_of(blocks, n):
     """The 2**n unitary of a list of fusion blocks, applied in order."""
     u = np.eye(2 ** n, dtype=complex)

@@ -312,6 +312,8 @@ def final_state(program: Program, rng: np.random.Generator | None,
 def _planned_state(program: Program, state, dtype: np.dtype, threads: int | None,
                    plan_out: list | None) -> np.ndarray:
     from . import planner
+    # refuse an impossible size before planning for it
+    require_statevector(program.num_qubits, copies=1.0, itemsize=dtype.itemsize)
     gates = ((op.matrix, op.targets, op.controls, op.ctrl_state) for op in program.ops)
     plan = planner.plan(program.num_qubits, gates, dtype)
     if plan_out is not None:
