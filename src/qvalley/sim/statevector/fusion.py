@@ -8,8 +8,8 @@ The engine's prepared operations arrive here as :class:`Block` objects of four k
 * ``swap``: an exchange of two qubits, optionally controlled.
 
 :func:`fuse` walks the blocks in order and merges a block into earlier ones when the
-result is no more expensive than the parts (arithmetic per amplitude: a dense block on k
-qubits costs ``2**k``, a diagonal 1) and stays narrow (dense up to ``dense_width``
+result is cheaper than the parts (time per amplitude, measured: a dense block on k qubits
+costs ``2**(k-1)``, a diagonal 1; diagonals merge whenever they stay narrow) and stays narrow (dense up to ``dense_width``
 qubits, diagonals up to ``diag_width``). A block may only move forward past blocks that
 touch none of its qubits, so the product is always exact; the result never differs from
 applying the gates one by one by more than rounding (tested against plain numpy).
