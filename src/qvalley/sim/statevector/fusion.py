@@ -67,6 +67,8 @@ def from_gate(matrix: np.ndarray, targets: tuple[int, ...], controls: tuple[int,
                 m01 == 1 and m10 == 1 and matrix[0, 0] == 0 and matrix[1, 1] == 0):
             return Block(DENSE, tuple(targets), np.array(matrix, dtype=np.complex128))
         diagonal = m01 == 0 and m10 == 0
+    elif matrix[0, 1] != 0 or matrix[1, 0] != 0:  # a quick answer for most dense gates
+        diagonal = False
     else:
         diagonal = np.count_nonzero(matrix - np.diag(np.diagonal(matrix))) == 0
     if diagonal:
@@ -78,7 +80,7 @@ def from_gate(matrix: np.ndarray, targets: tuple[int, ...], controls: tuple[int,
     if k == 1 and matrix[0, 0] == 0 and matrix[1, 1] == 0 and matrix[0, 1] == 1 \
             and matrix[1, 0] == 1:
         return Block(XGATE, tuple(targets), None, ctl)
-    if k == 2 and np.array_equal(matrix, SWAP_MATRIX):
+    if k == 2 and matrix[0, 0] == 1 and np.array_equal(matrix, SWAP_MATRIX):
         return Block(SWAP, tuple(targets), None, ctl)
     if ctl and k + len(ctl) <= 2:
         qubits, full = _expand_controls(matrix, targets, ctl)

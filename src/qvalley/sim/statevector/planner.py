@@ -163,7 +163,8 @@ def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
     count = relabelled = 0
     for matrix, targets, controls, ctrl_state in gates:
         count += 1
-        if not controls and len(targets) == 2 and np.array_equal(matrix, SWAP_MATRIX):
+        if not controls and len(targets) == 2 and matrix[0, 0] == 1 and \
+                np.array_equal(matrix, SWAP_MATRIX):
             a, b = targets
             where[a], where[b] = where[b], where[a]
             relabelled += 1
