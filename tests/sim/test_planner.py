@@ -182,10 +182,13 @@ def test_dense_kernels_at_every_pair_of_positions(dtype):
         assert np.max(np.abs(got - ref)) < 10 * TOL[dtype], f"targets {t}"
 
 
-def test_low_targets_are_moved_off_the_slow_bits(small_lanes, monkeypatch):
+@pytest.mark.parametrize("run_bits", [1, 8])
+def test_low_targets_are_moved_off_the_slow_bits(small_lanes, monkeypatch, run_bits):
     """With spare lanes, gathered passes put no dense target on a slow buffer bit; the
-    permuted copies in and out of the buffer keep the result exact."""
+    permuted copies in and out of the buffer (pieces of 1, 2, 4 or more amplitudes) keep
+    the result exact."""
     small_lanes(9)
+    monkeypatch.setattr(planner, "RUN_BITS", run_bits)
     monkeypatch.setattr(planner, "MAX_TARGETS", 2)
     monkeypatch.setattr(planner, "SLOW_BITS", (1, 2, 3))
     from qvalley.sim.statevector import nb_pass as K

@@ -615,6 +615,17 @@ def run_pass(state, ops, pool, parts, chunk_mask, size, run, piece, run_src, run
                 elif piece == 1:
                     for i in range(inner.size):
                         buf[dst + inner[i]] = state[src + i]
+                elif piece == 2:
+                    for i in range(inner.size):
+                        o = dst + inner[i]
+                        buf[o] = state[src + 2 * i]
+                        buf[o + 1] = state[src + 2 * i + 1]
+                elif piece == 4:
+                    for i in range(inner.size):
+                        o = dst + inner[i]
+                        t = src + 4 * i
+                        for j in range(4):
+                            buf[o + j] = state[t + j]
                 else:
                     for i in range(inner.size):
                         o = dst + inner[i]
@@ -630,6 +641,17 @@ def run_pass(state, ops, pool, parts, chunk_mask, size, run, piece, run_src, run
                 elif piece == 1:
                     for i in range(inner.size):
                         state[src + i] = buf[dst + inner[i]]
+                elif piece == 2:
+                    for i in range(inner.size):
+                        o = dst + inner[i]
+                        state[src + 2 * i] = buf[o]
+                        state[src + 2 * i + 1] = buf[o + 1]
+                elif piece == 4:
+                    for i in range(inner.size):
+                        o = dst + inner[i]
+                        t = src + 4 * i
+                        for j in range(4):
+                            state[t + j] = buf[o + j]
                 else:
                     for i in range(inner.size):
                         o = dst + inner[i]
