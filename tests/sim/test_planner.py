@@ -343,3 +343,72 @@ def test_small_circuits_do_not_import_numba():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env)
     assert out.stdout.strip() == "False"
+
+
+def _drifting(monkeypatch, small_lanes):
+    """Small chunks with slow bits: gathered passes move low targets up and write their
+    chunks back in buffer order, so memory drifts away from the circuit's bit order."""
+    small_lanes(9)
+    monkeypatch.setattr(planner, "RUN_BITS", 4)
+    monkeypatch.setattr(planner, "MAX_TARGETS", 2)
+    monkeypatch.setattr(planner, "SLOW_BITS", (1, 2, 3))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_drifting_layout_is_tracked_and_undone(small_lanes, monkeypatch, seed):
+    """Controls and diagonal qubits outside the lanes, wide blocks applied on their own
+    and the last pass all read the memory bits where the layout has put their qubits;
+    the state ends in circuit order (the last pass writes it so, or passes without gates
+    put it back)."""
+    _drifting(monkeypatch, small_lanes)
+    n = 12
+    rng = np.random.default_rng([31, seed])
+    gates = []
+    for g in random_gates(rng, n, 160):
+        gates.append(g)
+        qs = [int(q) for q in rng.permutation(n)[:4]]  # controls and diagonals anywhere
+        if rng.random() < 0.5:
+            gates.append((haar(rng, 2), (qs[0],), (qs[1], qs[2]), int(rng.integers(4))))
+        else:
+            gates.append((np.diag(np.exp(1j * rng.uniform(0, 6, 8))), tuple(qs[:3]), (), 0))
+    gates.insert(80, (haar(rng, 2 ** 4), (0, 1, 2, 3), (), 0))  # too wide for a pass
+    psi = random_state(rng, n)
+    got, p = run_plan(n, gates, psi, np.complex128)
+    drifted = [q for q in p.passes if q.where != tuple(range(n))]
+    assert drifted and any(q.lanes is None for q in drifted)
+    assert any(q.closes or q.restores for q in p.passes)
+    ref = psi.copy()
+    from qvalley.sim.statevector import kernels
+    for m, t, c, cs in gates:
+        kernels.apply_matrix(ref, n, m, t, c, cs)
+    assert np.max(np.abs(got - ref)) < 1e-12, str(p)
+
+
+@pytest.mark.parametrize("cycle_len", [3, 9, 11])
+def test_restore_passes_put_any_layout_back(small_lanes, monkeypatch, cycle_len):
+    """A permutation of memory bits with a cycle longer than the lanes takes several
+    passes without gates; each leaves the amplitudes exact."""
+    _drifting(monkeypatch, small_lanes)
+    n, L = 12, 9
+    rng = np.random.default_rng(cycle_len)
+    cycle = [int(q) for q in rng.permutation(n)[:cycle_len]]
+    phys = list(range(n))  # circuit bit -> memory bit
+    for a, b in zip(cycle, cycle[1:] + cycle[:1]):
+        phys[a] = b
+    psi = random_state(rng, n)
+    idx = np.arange(2 ** n)
+    mem = np.zeros(2 ** n, dtype=np.int64)  # memory index of each circuit index
+    for q in range(n):
+        mem |= ((idx >> q) & 1) << phys[q]
+    state = np.empty_like(psi)
+    state[mem] = psi
+    passes = planner._restore([], phys, n, L)
+    assert phys == list(range(n))
+    assert all(q.restores and not q.blocks for q in passes)
+    assert len(passes) >= (2 if cycle_len > L else 1)
+    plan = planner.Plan(n, np.dtype(np.complex128), passes, 0, 0, L)
+    for q in passes:
+        q.ops, q.pool = planner.encode(q, n, plan.dtype)
+        q.copy = planner.layout(q, n)
+    planner.execute(plan, state, threads=2)
+    assert np.array_equal(state, psi)

@@ -585,16 +585,18 @@ def _transfer(state, buf, cbase, run_src, run_dst, inner, run, piece, inward):
 
 
 @njit(parallel=True, **_OPTS)
-def run_pass(state, ops, pool, parts, chunk_mask, size, run, piece, run_src, run_dst, inner,
-             inplace):
+def run_pass(state, ops, pool, parts, chunk_mask, size, inplace,
+             run_i, piece_i, src_i, dst_i, inner_i, run_o, piece_o, src_o, dst_o, inner_o):
     """Apply ``ops`` to every chunk of ``state`` (the planner's layout, :func:`.planner.layout`).
 
     A chunk is the ``size`` amplitudes whose bits outside the lanes equal those of
-    ``deposit(c, chunk_mask)``. It is read as runs of ``run`` contiguous amplitudes: run
-    ``u`` starts at ``run_src[u]`` (relative to the chunk's base) and goes to buffer offset
-    ``run_dst[u]``; its piece ``i`` (``piece`` contiguous amplitudes) to ``run_dst[u] +
-    inner[i]`` (``inner`` empty: the run is copied whole). ``inplace``: the lanes are the lowest bits in order; no copy at all.
-    ``parts`` is how many work items the chunks are dealt into (1: all on this thread).
+    ``deposit(c, chunk_mask)``. It is read as runs of ``run_i`` contiguous amplitudes: run
+    ``u`` starts at ``src_i[u]`` (relative to the chunk's base) and goes to buffer offset
+    ``dst_i[u]``; its piece ``j`` (``piece_i`` contiguous amplitudes) to ``dst_i[u] +
+    inner_i[j]`` (``inner_i`` empty: the run is copied whole). It is written back the same
+    way with the ``_o`` pattern (the planner may write a chunk back in another bit order
+    than it was read in). ``inplace``: the lanes are the lowest bits in order; no copy at
+    all. ``parts`` is how many work items the chunks are dealt into (1: all on this thread).
     """
     chunks = state.size // size
     for t in prange(parts):
@@ -612,6 +614,6 @@ def run_pass(state, ops, pool, parts, chunk_mask, size, run, piece, run_src, run
                 _apply_ops(state[c * size:(c + 1) * size], ops, pool, cbase, tmp, lo_tab,
                            hi_tab, pr, pi)
                 continue
-            _transfer(state, buf, cbase, run_src, run_dst, inner, run, piece, True)
+            _transfer(state, buf, cbase, src_i, dst_i, inner_i, run_i, piece_i, True)
             _apply_ops(buf, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi)
-            _transfer(state, buf, cbase, run_src, run_dst, inner, run, piece, False)
+            _transfer(state, buf, cbase, src_o, dst_o, inner_o, run_o, piece_o, False)
