@@ -68,10 +68,10 @@ class GateDef:
 
     def matrix(self, *params: float) -> np.ndarray:
         """The unitary as a complex128 array of shape (2**k, 2**k)."""
-        if len(params) != self.num_params:
+        if len(params) != len(self.params):
             raise CircuitError(f"gate {self.name} takes {self.num_params} parameters, "
                                f"got {len(params)}")
-        return self.matrix_fn(*(float(p) for p in params))
+        return self.matrix_fn(*map(float, params))
 
     def base_params(self, params: Sequence) -> tuple:
         """Parameters of the ``base`` gate of a controlled gate (the same ones)."""

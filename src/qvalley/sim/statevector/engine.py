@@ -176,7 +176,7 @@ def prepare(circuit: Circuit, *, active_only: bool = False,
             matrix = ins.base_matrix()
         if k == 0 and len(qs) == 1 and ins.condition is None:
             q = qs[0]
-            pending[q] = matrix if q not in pending else matrix @ pending[q]
+            pending[q] = matrix if q not in pending else np.dot(matrix, pending[q])
             continue
         flush(qs)
         op = Op("gate", qs[k:], qs[:k], ctrl_state, matrix, condition=ins.condition)

@@ -153,6 +153,10 @@ def expand_diagonal(table: np.ndarray, qubits: tuple[int, ...],
     """A diagonal on ``qubits`` as a diagonal on ``onto`` (a superset; little-endian)."""
     if qubits == onto:
         return table
+    if len(onto) == 2:  # the common cases (cz, cp, rz next to a 2-qubit block)
+        if len(qubits) == 2:
+            return table.reshape(2, 2).T.ravel()
+        return np.tile(table, 2) if qubits[0] == onto[0] else np.repeat(table, 2)
     idx = np.arange(1 << len(onto))
     sub = np.zeros_like(idx)
     for j, q in enumerate(qubits):
@@ -175,25 +179,31 @@ def _as_dense(b: Block, onto: tuple[int, ...]) -> np.ndarray:
 def _merge(parts: list[Block], dense_width: int, diag_width: int) -> Block | None:
     """One block equal to applying ``parts`` in order, or None if it would be too wide
     or more expensive than the parts."""
-    if any(p.controls for p in parts):
-        return None
-    union = tuple(sorted(set().union(*(p.qubits for p in parts))))
-    gates = sum(p.gates for p in parts)
-    if all(p.kind == DIAG for p in parts):
-        if len(union) > diag_width:
+    qubits: set[int] = set()
+    all_diag = True
+    for p in parts:
+        if p.controls:
             return None
-        table = np.ones(1 << len(union), dtype=np.complex128)
-        for p in parts:
+        qubits.update(p.qubits)
+        all_diag = all_diag and p.kind == DIAG
+    if len(qubits) > (diag_width if all_diag else dense_width):  # the usual answer
+        return None
+    union = tuple(sorted(qubits))
+    gates = sum(p.gates for p in parts)
+    if all_diag:
+        table = expand_diagonal(parts[0].data, parts[0].qubits, union)
+        for p in parts[1:]:
             table = table * expand_diagonal(p.data, p.qubits, union)
         return Block(DIAG, union, table, {}, gates)
-    if len(union) > dense_width:
-        return None
     merged_cost = float(1 << (len(union) - 1))
     if merged_cost > sum(p.cost for p in parts) - 1e-9:  # strictly cheaper, or keep apart
         return None
     m = _as_dense(parts[0], union)
     for p in parts[1:]:
-        m = _as_dense(p, union) @ m
+        if p.kind == DIAG:  # a diagonal scales rows: no matrix product
+            m = expand_diagonal(p.data, p.qubits, union)[:, None] * m
+        else:
+            m = _as_dense(p, union) @ m
     return Block(DENSE, union, m, {}, gates)
 
 
