@@ -65,7 +65,7 @@ def from_gate(matrix: np.ndarray, targets: tuple[int, ...], controls: tuple[int,
         m01, m10 = complex(matrix[0, 1]), complex(matrix[1, 0])
         if not ctl and (m01 != 0 or m10 != 0) and not (
                 m01 == 1 and m10 == 1 and matrix[0, 0] == 0 and matrix[1, 1] == 0):
-            return Block(DENSE, tuple(targets), np.array(matrix, dtype=np.complex128))
+            return Block(DENSE, tuple(targets), np.asarray(matrix, dtype=np.complex128))
         diagonal = m01 == 0 and m10 == 0
     elif matrix[0, 1] != 0 or matrix[1, 0] != 0:  # a quick answer for most dense gates
         diagonal = False
