@@ -34,7 +34,43 @@ def make_qiskit_gate(name: str, params=()):
     params = [float(p) for p in params]
     if name == "u0":
         return library.IGate()
+    if name in IONQ_NATIVE:
+        return _ionq_gate(name, params)
     return getattr(library, QISKIT_CLASS_NAMES[name])(*params)
+
+
+# IonQ's native gates have no class in Qiskit itself (they live in qiskit-ionq): the oracle
+# is a Qiskit circuit of Qiskit's own gates, as qiskit-ionq defines them (ionq_gates.py),
+# angles in turns.
+IONQ_NATIVE = ("gpi", "gpi2", "ms", "zz")
+
+
+def _ionq_gate(name: str, params):
+    import math
+
+    from qiskit.circuit import QuantumCircuit
+    tau = 2 * math.pi
+    if name in ("gpi", "gpi2"):
+        (phi,) = params
+        qc = QuantumCircuit(1, name=name)
+        qc.rz(-tau * phi, 0)
+        if name == "gpi":
+            qc.x(0)
+        else:
+            qc.rx(math.pi / 2, 0)
+        qc.rz(tau * phi, 0)
+    elif name == "ms":
+        p0, p1, theta = params
+        qc = QuantumCircuit(2, name=name)
+        qc.rz(-tau * p0, 0)
+        qc.rz(-tau * p1, 1)
+        qc.rxx(tau * theta, 0, 1)
+        qc.rz(tau * p0, 0)
+        qc.rz(tau * p1, 1)
+    else:
+        qc = QuantumCircuit(2, name=name)
+        qc.rzz(tau * params[0], 0, 1)
+    return qc.to_gate()
 
 
 @pytest.fixture(scope="session")

@@ -137,6 +137,17 @@ ECR = np.array([[0, 1, 0, 1j], [1, 0, -1j, 0], [0, 1j, 0, 1], [-1j, 0, 1, 0]]) /
 ISWAP = np.array([[1, 0, 0, 0], [0, 0, 1j, 0], [0, 1j, 0, 0], [0, 0, 0, 1]])
 DCX = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0], [0, 0, 1, 0]], dtype=complex)
 
+def ionq_ms(phi0, phi1, theta):
+    """IonQ's MS matrix as its documentation writes it (big-endian: the first target is
+    the left tensor factor), turned little-endian."""
+    c, s = math.cos(math.pi * theta), math.sin(math.pi * theta)
+    big = np.array([[c, 0, 0, -1j * s * e(-2 * math.pi * (phi0 + phi1))],
+                    [0, c, -1j * s * e(-2 * math.pi * (phi0 - phi1)), 0],
+                    [0, -1j * s * e(2 * math.pi * (phi0 - phi1)), c, 0],
+                    [-1j * s * e(2 * math.pi * (phi0 + phi1)), 0, 0, c]])
+    return SWAP @ big @ SWAP
+
+
 TEXTBOOK = {
     "id": lambda: I2,
     "x": lambda: X,
@@ -179,6 +190,13 @@ TEXTBOOK = {
     "iswap": lambda: ISWAP,
     "dcx": lambda: DCX,
     "ecr": lambda: ECR,
+    # IonQ native gates, turns (docs.ionq.com native gates guide)
+    "gpi": lambda phi: np.array([[0, e(-2 * math.pi * phi)], [e(2 * math.pi * phi), 0]]),
+    "gpi2": lambda phi: np.array([[1, -1j * e(-2 * math.pi * phi)],
+                                  [-1j * e(2 * math.pi * phi), 1]]) / math.sqrt(2),
+    "ms": ionq_ms,
+    "zz": lambda t: np.diag([e(-math.pi * t), e(math.pi * t), e(math.pi * t),
+                             e(-math.pi * t)]),
     "rxx": lambda t: two_qubit_rotation(t, "xx"),
     "ryy": lambda t: two_qubit_rotation(t, "yy"),
     "rzz": lambda t: two_qubit_rotation(t, "zz"),

@@ -159,6 +159,23 @@ def _ecr():
     return _SQ2 * _m([[0, 1, 0, 1j], [1, 0, -1j, 0], [0, 1j, 0, 1], [-1j, 0, 1, 0]])
 
 
+def _sigma(phase: float) -> np.ndarray:
+    """cos(2πφ) X + sin(2πφ) Y: the equatorial Pauli axis at ``phase`` turns (IonQ)."""
+    e = cmath.exp(2j * PI * phase)
+    return _m([[0, e.conjugate()], [e, 0]])
+
+
+def _gpi2(phase: float) -> np.ndarray:
+    return _SQ2 * (np.eye(2, dtype=np.complex128) - 1j * _sigma(phase))
+
+
+def _ms(phi0: float, phi1: float, theta: float) -> np.ndarray:
+    """exp(-i πθ σ(φ0) ⊗ σ(φ1)), σ(φ0) on the first (least significant) qubit; turns."""
+    pp = np.kron(_sigma(phi1), _sigma(phi0))
+    return math.cos(PI * theta) * np.eye(4, dtype=np.complex128) - \
+        1j * math.sin(PI * theta) * pp
+
+
 def _from_definition(name: str) -> Callable[..., np.ndarray]:
     """Matrix computed as the exact product of a gate's definition (for gates that are
     defined by their circuit, such as the relative-phase Toffolis)."""
@@ -302,6 +319,27 @@ def _defs() -> list[GateDef]:
     add("ecr", 2, (), _ecr, "Echoed cross-resonance (IBM native).", clifford=True,
         definition=lambda: [("rzx", (PI / 4,), (0, 1)), ("x", (), (0,)),
                             ("rzx", (-PI / 4,), (0, 1))])
+    # IonQ native gates: angles in turns (1 turn = 2π), as IonQ's API writes them
+    # (docs.ionq.com, "native gates"; the operators as in qiskit-ionq's ionq_gates.py)
+    add("gpi", 1, ("phi",), lambda phi: _sigma(phi),
+        "IonQ GPI(φ): π rotation about cos(2πφ) X + sin(2πφ) Y (φ in turns).",
+        definition=lambda phi: [("rz", (-2 * PI * phi,), (0,)), ("x", (), (0,)),
+                                ("rz", (2 * PI * phi,), (0,))])
+    add("gpi2", 1, ("phi",), _gpi2,
+        "IonQ GPI2(φ): π/2 rotation about cos(2πφ) X + sin(2πφ) Y (φ in turns).",
+        inverse=lambda phi: ("gpi2", (phi + 0.5,)),
+        definition=lambda phi: [("rz", (-2 * PI * phi,), (0,)), ("rx", (PI / 2,), (0,)),
+                                ("rz", (2 * PI * phi,), (0,))])
+    add("ms", 2, ("phi0", "phi1", "theta"), _ms,
+        "IonQ Mølmer-Sørensen exp(-i πθ σ(φ0)⊗σ(φ1)) (turns; θ = 0.25 fully entangling).",
+        inverse=lambda p0, p1, t: ("ms", (p0, p1, -t)),
+        definition=lambda p0, p1, t: [
+            ("rz", (-2 * PI * p0,), (0,)), ("rz", (-2 * PI * p1,), (1,)),
+            ("rxx", (2 * PI * t,), (0, 1)),
+            ("rz", (2 * PI * p0,), (0,)), ("rz", (2 * PI * p1,), (1,))])
+    add("zz", 2, ("theta",), lambda t: _pauli_rotation(_Z, _Z, 2 * PI * t),
+        "IonQ ZZ(θ) = exp(-i πθ Z⊗Z) = RZZ(2πθ) (θ in turns).", inverse=_negate("zz"),
+        diagonal=True, definition=lambda t: [("rzz", (2 * PI * t,), (0, 1))])
     add("rxx", 2, ("theta",), lambda t: _pauli_rotation(_X, _X, t), "exp(-i θ/2 X⊗X).",
         inverse=_negate("rxx"), qasm2="rxx")
     add("ryy", 2, ("theta",), lambda t: _pauli_rotation(_Y, _Y, t), "exp(-i θ/2 Y⊗Y).",
