@@ -9,7 +9,7 @@
 """
 from .circuit import Circuit, Instruction, Parameter, ParameterExpression, Register
 from .errors import (BackendError, CircuitError, CompileError, QasmError, QValleyError,
-                     ResourceError)
+                     ResourceError, TargetError)
 from .sim import Result, probabilities, run, statevector
 
 __version__ = "0.1.0"
@@ -21,6 +21,25 @@ def load_qasm(source, *, include_path=None):
     return _load(source, include_path=include_path)
 
 
+def compile(circuit, target="ibm-heron-r2", *, optimization_level: int = 2, seed=None):
+    """``circuit`` in ``target``'s native gates on its qubits (see
+    :func:`qvalley.compile.compiler.compile`); the result carries ``.layout``."""
+    from .compile.compiler import compile as _compile
+    return _compile(circuit, target, optimization_level=optimization_level, seed=seed)
+
+
+def targets():
+    """The preset machines (IonQ Aria 1 and Forte 1, IBM Eagle r3 and Heron r2)."""
+    from .targets import targets as _targets
+    return _targets()
+
+
+def get_target(target):
+    """A preset target by name (see :func:`targets`), a target JSON file, or a Target."""
+    from .targets import get_target as _get
+    return _get(target)
+
+
 def dump_qasm(circuit, version: int = 2) -> str:
     """Write ``circuit`` as OpenQASM text (``version`` 2 or 3)."""
     from .qasm import dump_qasm as _dump
@@ -29,5 +48,5 @@ def dump_qasm(circuit, version: int = 2) -> str:
 
 __all__ = ["Circuit", "Instruction", "Parameter", "ParameterExpression", "Register",
            "QValleyError", "CircuitError", "QasmError", "CompileError", "ResourceError",
-           "BackendError", "statevector", "probabilities", "run", "Result", "load_qasm",
+           "BackendError", "TargetError", "targets", "get_target", "compile", "statevector", "probabilities", "run", "Result", "load_qasm",
            "dump_qasm", "__version__"]

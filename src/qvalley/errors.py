@@ -42,6 +42,10 @@ class CompileError(QValleyError):
     """A circuit could not be compiled for the requested target."""
 
 
+class TargetError(QValleyError, ValueError):
+    """A target description that cannot be used (unknown gate, bad edge, bad figure)."""
+
+
 class ResourceError(QValleyError):
     """A computation needs more than this machine has (memory, qubits).
 
@@ -53,5 +57,5 @@ class BackendError(QValleyError):
     """A simulator or backend could not run the request (unknown backend, bad options)."""
 
 
-__all__ = ["QValleyError", "CircuitError", "QasmError", "CompileError", "ResourceError",
-           "BackendError"]
+__all__ = ["QValleyError", "CircuitError", "QasmError", "CompileError", "TargetError",
+           "ResourceError", "BackendError"]
