@@ -185,6 +185,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("info", "summarise the circuit: sizes, registers, depth, gate counts",
                 _cmd_info)
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = command("compile", "compile the circuit to a machine's native gates and qubits",
+                _cmd_compile)
+    p.add_argument("--target", required=True, metavar="T",
+                   help="a preset (see 'qvalley targets') or a target JSON file")
+    p.add_argument("--level", type=int, choices=(0, 1, 2, 3), default=2,
+                   help="optimisation level, 0 (none) to 3 (most); default 2")
+    p.add_argument("--format", choices=("qasm3", "qasm2", "ionq-json"), default=None,
+                   help="output format (default: ionq-json for IonQ targets, else qasm3)")
+    p.add_argument("--out", metavar="F", help="write the result to F instead of stdout")
+    p.add_argument("--seed", type=_int_at_least(0, "seed"), default=0,
+                   help="seed of the layout search (default 0: the same answer every run)")
+
+    p = command("compare", "compile for several machines and compare the results side by "
+                "side: two-qubit gates, depth, duration, estimated success", _cmd_compare)
+    p.add_argument("--targets", default=None, metavar="A,B,...",
+                   help="targets to compare (default: every preset)")
+    p.add_argument("--level", type=int, choices=(0, 1, 2, 3), default=2,
+                   help="optimisation level (default 2)")
+    p.add_argument("--seed", type=_int_at_least(0, "seed"), default=0, help="layout seed")
+    p.add_argument("--json", action="store_true", help="print the table as JSON")
+
+    t = sub.add_parser("targets", help="list the preset machines", parents=[common],
+                       description="list the preset machines")
+    t.set_defaults(func=_cmd_targets)
     return parser
 
 
@@ -458,6 +483,108 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 # -- entry point --------------------------------------------------------------------------------
 
+def _cmd_compile(args: argparse.Namespace) -> int:
+    import qvalley
+    from .targets import get_target
+    circuit = load_circuit(args.file)
+    target = get_target(args.target)
+    fmt = args.format or ("ionq-json" if "gpi2" in target.basis else "qasm3")
+    compiled = qvalley.compile(circuit, target, optimization_level=args.level,
+                               seed=args.seed)
+    if fmt == "ionq-json":
+        import json
+        from .compile.verify import active_circuit
+        from .targets.ionq_json import to_ionq_json
+        active, index = active_circuit(compiled) if not target.all_to_all else \
+            (compiled, None)
+        if target.all_to_all:
+            active = _trimmed(compiled, circuit.num_qubits)
+        text = json.dumps(to_ionq_json(active), indent=1)
+    else:
+        text = qvalley.dump_qasm(compiled, version=3 if fmt == "qasm3" else 2)
+    layout = compiled.layout
+    note = (f"compiled for {target.name} at level {args.level}: "
+            f"{compiled.num_nonlocal_gates()} two-qubit gates, depth {compiled.depth()}; "
+            f"layout {list(layout.initial)} -> {list(layout.final)}")
+    if args.out:
+        Path(args.out).write_text(text if text.endswith("\n") else text + "\n")
+        _print(note + f"; written to {args.out}")
+    else:
+        _print(text.rstrip("\n"))
+        print(note, file=sys.stderr)
+    return EXIT_OK
+
+
+def _trimmed(compiled, n: int):
+    """An all-to-all compiled circuit on its first n qubits (the others are idle)."""
+    from .circuit import Circuit
+    out = Circuit(n, compiled.num_clbits)
+    for ins in compiled.data:
+        out.append(ins)
+    return out
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import qvalley
+    from .compile.report import estimate
+    from .targets import get_target, targets
+    circuit = load_circuit(args.file)
+    names = [t.name for t in targets()] if args.targets is None else \
+        [x.strip() for x in args.targets.split(",") if x.strip()]
+    if not names:
+        raise UsageError("error: --targets needs at least one target name")
+    rows = []
+    for name in names:
+        target = get_target(name)
+        if circuit.num_qubits > target.num_qubits:
+            rows.append({"target": target.name, "error": f"needs {circuit.num_qubits} "
+                         f"qubits, has {target.num_qubits}"})
+            continue
+        compiled = qvalley.compile(circuit, target, optimization_level=args.level,
+                                   seed=args.seed)
+        rows.append(estimate(compiled, target).as_dict())
+    if args.json:
+        import json
+        _print(json.dumps(rows, indent=1))
+        return EXIT_OK
+    head = f"{'target':<16} {'2q gates':>9} {'1q pulses':>10} {'depth':>6} " \
+           f"{'duration':>11} {'est. success':>13}"
+    _print(f"{_shown(args.file)}: {circuit.num_qubits} qubits, "
+           f"{circuit.num_nonlocal_gates()} multi-qubit gates; level {args.level}")
+    _print(head)
+    for r in rows:
+        if "error" in r:
+            _print(f"{r['target']:<16} {r['error']}")
+            continue
+        dur = "n/a" if r["duration"] is None else _fmt_time(r["duration"])
+        ok = "n/a" if r["success"] is None else f"{r['success']:.4f}" + \
+            ("" if r["readout_known"] else "*")
+        _print(f"{r['target']:<16} {r['two_qubit']:>9} {r['one_qubit']:>10} {r['depth']:>6} "
+               f"{dur:>11} {ok:>13}")
+    _print("success: (1-e1)^pulses (1-e2)^2q (1-readout)^measured from each target's "
+           "published figures (calibration sources: qvalley.targets.presets)")
+    if any(not r.get("readout_known", True) for r in rows):
+        _print("* no published readout error for this target: readout not counted")
+    return EXIT_OK
+
+
+def _fmt_time(t: float) -> str:
+    if t >= 1e-3:
+        return f"{t * 1e3:.3g} ms"
+    if t >= 1e-6:
+        return f"{t * 1e6:.3g} us"
+    return f"{t * 1e9:.3g} ns"
+
+
+def _cmd_targets(args: argparse.Namespace) -> int:
+    from .targets import targets
+    for t in targets():
+        edges = "all-to-all" if t.all_to_all else f"{len(t.undirected_edges())} couplers"
+        _print(f"{t.name:<14} {t.num_qubits:>4} qubits, {edges:<14} "
+               f"{', '.join(t.basis)}  ({t.description})")
+    return EXIT_OK
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -499,8 +626,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
         debug = bool(getattr(args, "debug", False))
         if args.command is None:
-            raise UsageError("qvalley: error: a command is required: run, statevector, draw "
-                             "or info (see 'qvalley --help')")
+            raise UsageError("qvalley: error: a command is required: run, statevector, draw, "
+                             "info, compile, compare or targets (see 'qvalley --help')")
         if sys.stdout is None:      # started with standard output closed (`>&-`)
             raise UsageError("qvalley: error: standard output is closed; nothing can be "
                              "printed")

@@ -770,6 +770,18 @@ def _kak(mat: np.ndarray, q0: int, q1: int) -> tuple[list, float]:
     if factors is not None:
         ops = [("u", factors[1], (), q0), ("u", factors[0], (), q1)]
         return ops, _relative_phase(ops, mat, q0, q1)
+    fr, coords, fl = kak_parts(mat)
+    ops = [("u", fr[1], (), q0), ("u", fr[0], (), q1)]
+    ops += _canonical_ops(coords, q0, q1)
+    ops += [("u", fl[1], (), q0), ("u", fl[0], (), q1)]
+    ops, _ = _merge_1q(ops, 0.0)
+    return ops, _relative_phase(ops, mat, q0, q1)
+
+
+def kak_parts(mat: np.ndarray):
+    """``(right, coords, left)`` with ``mat`` equal, up to a global phase, to
+    ``kron(*left) @ exp(i(a XX + b YY + c ZZ)) @ kron(*right)``; ``right`` and ``left``
+    are (second-qubit, first-qubit) pairs of 2x2 unitaries and coords = (a, b, c)."""
     up = _MAGIC.conj().T @ mat @ _MAGIC
     up = up / np.linalg.det(up) ** 0.25
     sym = up.T @ up
@@ -786,12 +798,7 @@ def _kak(mat: np.ndarray, q0: int, q1: int) -> tuple[list, float]:
     left = _MAGIC @ k1 @ _MAGIC.conj().T                 # applied last
     right = _MAGIC @ pmat.T @ _MAGIC.conj().T            # applied first
     coords = np.linalg.solve(_KAK_SIGNS, theta)[:3]
-    fr, fl = _tensor_factor(right, force=True), _tensor_factor(left, force=True)
-    ops = [("u", fr[1], (), q0), ("u", fr[0], (), q1)]
-    ops += _canonical_ops(coords, q0, q1)
-    ops += [("u", fl[1], (), q0), ("u", fl[0], (), q1)]
-    ops, _ = _merge_1q(ops, 0.0)
-    return ops, _relative_phase(ops, mat, q0, q1)
+    return _tensor_factor(right, force=True), coords, _tensor_factor(left, force=True)
 
 
 def _canonical_ops(coords: np.ndarray, q0: int, q1: int) -> list:

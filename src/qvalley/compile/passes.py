@@ -1,0 +1,248 @@
+"""The compiler's passes, each exact (up to global phase), and the PassManager.
+
+* :func:`unroll`: every gate to one-qubit gates and CX (multi-controlled gates by the
+  ancilla-free constructions of :mod:`.decompose`).
+* :func:`merge_1q`: runs of one-qubit gates on a qubit multiplied into one.
+* :func:`consolidate`: maximal runs of gates on a pair of qubits collected into a 4x4
+  block and resynthesised (KAK) when that needs fewer two-qubit gates; routing's swaps
+  are absorbed the same way.
+* :func:`cancel_2q`: a two-qubit gate followed by its inverse on the same qubits, with
+  nothing between them on those qubits, is dropped.
+* :func:`translate`: ops to the target's native gates (see :mod:`.native` and
+  :mod:`.synthesis`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..circuit.circuit import Circuit
+from ..circuit.gates import GATES
+from ..circuit.instruction import Instruction
+from ..targets import Target
+from . import native, synthesis
+from .decompose import unroll_to
+from .ops import Op, from_circuit
+
+_ONE_QUBIT = frozenset(n for n, g in GATES.items() if g.num_qubits == 1 and not g.controls)
+
+
+def unroll(circuit: Circuit) -> list[Op]:
+    return from_circuit(unroll_to(circuit, _ONE_QUBIT | {"cx"}))
+
+
+def merge_1q(ops: list[Op]) -> list[Op]:
+    out: list[Op] = []
+    pending: dict[int, np.ndarray] = {}
+
+    def flush(qubits):
+        for q in qubits:
+            m = pending.pop(q, None)
+            if m is not None and not _is_identity(m):
+                out.append(Op("u", (q,), m))
+
+    for op in ops:
+        if op.name == "u":
+            q = op.qubits[0]
+            pending[q] = op.matrix if q not in pending else op.matrix @ pending[q]
+            continue
+        flush(op.qubits)
+        out.append(op)
+    flush(sorted(pending))
+    return out
+
+
+def _is_identity(m: np.ndarray) -> bool:
+    return abs(m[0, 1]) < 1e-12 and abs(m[1, 0]) < 1e-12 and abs(m[0, 0] - m[1, 1]) < 1e-12
+
+
+def cancel_2q(ops: list[Op]) -> list[Op]:
+    """Drop adjacent inverse pairs: cx.cx, swap.swap, rzz(a).rzz(-a) on the same qubits."""
+    out: list[Op | None] = []
+    last: dict[int, int] = {}
+    for op in ops:
+        if op.name in ("cx", "swap", "rzz"):
+            i = last.get(op.qubits[0])
+            if i is not None and last.get(op.qubits[1]) == i and out[i] is not None:
+                prev = out[i]
+                if _inverse_pair(prev, op):
+                    out[i] = None
+                    for q in op.qubits:
+                        last.pop(q, None)
+                    continue
+        out.append(op)
+        for q in op.qubits:
+            last[q] = len(out) - 1
+    return [op for op in out if op is not None]
+
+
+def _inverse_pair(a: Op, b: Op) -> bool:
+    if a.name != b.name:
+        return False
+    if a.name == "cx":
+        return a.qubits == b.qubits
+    if a.name == "swap":
+        return set(a.qubits) == set(b.qubits)
+    return set(a.qubits) == set(b.qubits) and abs(a.theta + b.theta) < 1e-12
+
+
+def consolidate(ops: list[Op], *, partial: bool) -> list[Op]:
+    """Collect two-qubit blocks and resynthesise each when it gets cheaper."""
+    out: list[Op] = []
+    blocks: dict[int, list] = {}  # qubit -> open block [pair, ops]
+    pending: dict[int, list[Op]] = {}  # one-qubit ops not yet in a block
+
+    def close(q):
+        blk = blocks.get(q)
+        if blk is None:
+            return
+        pair, bops = blk
+        for p in pair:
+            blocks.pop(p, None)
+        out.extend(_resynthesise(pair, bops, partial))
+
+    def flush(q):
+        out.extend(pending.pop(q, []))
+
+    for op in ops:
+        if op.name == "u":
+            q = op.qubits[0]
+            if q in blocks:
+                blocks[q][1].append(op)
+            else:
+                pending.setdefault(q, []).append(op)
+            continue
+        if op.name in ("cx", "rzz", "swap"):
+            a, b = op.qubits
+            blk = blocks.get(a)
+            if blk is not None and blk is blocks.get(b):
+                blk[1].append(op)
+                continue
+            close(a)
+            close(b)
+            new = [(a, b), pending.pop(a, []) + pending.pop(b, []) + [op]]
+            blocks[a] = blocks[b] = new
+            continue
+        for q in op.qubits:
+            close(q)
+            flush(q)
+        out.append(op)
+    for q in sorted(blocks):
+        close(q)
+    for q in sorted(pending):
+        flush(q)
+    return out
+
+
+def _resynthesise(pair: tuple[int, int], bops: list[Op], partial: bool) -> list[Op]:
+    before = sum(3 if o.name == "swap" else 1 for o in bops if o.two_qubit)
+    q0, q1 = pair
+    mat = synthesis.ops_unitary(bops, q0, q1)
+    new = synthesis.two_qubit_ops(mat, q0, q1, partial=partial)
+    after = sum(1 for o in new if o.two_qubit)
+    if after < before or (after == before and any(o.name == "swap" for o in bops)):
+        return new
+    return _lower_swaps(bops)
+
+
+def _lower_swaps(ops: list[Op]) -> list[Op]:
+    out = []
+    for op in ops:
+        if op.name == "swap":
+            a, b = op.qubits
+            out += [Op("cx", (a, b)), Op("cx", (b, a)), Op("cx", (a, b))]
+        else:
+            out.append(op)
+    return out
+
+
+def translate(ops: list[Op], target: Target) -> list[Instruction]:
+    """Native instructions for ``ops`` (on physical qubits)."""
+    lowered: list[Op] = []
+    for op in _lower_swaps(ops):
+        if op.name == "cx":
+            lowered += native.lower_cx(op.qubits[0], op.qubits[1], target)
+        elif op.name == "rzz":
+            lowered += native.lower_rzz(op.qubits[0], op.qubits[1], op.theta, target)
+        else:
+            lowered.append(op)
+    lowered = merge_1q(lowered)
+    ionq = "gpi2" in target.basis
+    one = synthesis.one_qubit_ionq if ionq else synthesis.one_qubit_ibm
+    out: list[Instruction] = []
+    for op in lowered:
+        if op.name == "u":
+            for name, params, qubits in one(op.matrix, op.qubits[0]):
+                out.append(Instruction("gate", name, qubits, tuple(float(p) for p in params)))
+        elif op.name == "n2":
+            out.append(op.instr)
+        else:
+            out.append(op.instr)
+    if ionq:
+        out = _push_frames(out)
+    return out
+
+
+def _push_frames(instrs: list[Instruction]) -> list[Instruction]:
+    """IonQ: every rz moved to the end of its qubit's gates (phase frames): ``rz(a)``
+    then ``gpi(p)`` is ``gpi(p - a/2π)`` then ``rz(a)``, the same for gpi2 and each
+    qubit's phase of ms; zz commutes with rz. Measurements, resets and conditioned gates
+    stop the frame (it is applied there as an explicit rz)."""
+    import math
+    frame: dict[int, float] = {}
+    out: list[Instruction] = []
+    turn = 1 / (2 * math.pi)
+
+    def settle(q):
+        a = frame.pop(q, 0.0)
+        if abs(a) > 1e-13:
+            out.append(Instruction("gate", "rz", (q,), (a,)))
+
+    for ins in instrs:
+        if ins.kind == "gate" and ins.condition is None and not ins.num_ctrl:
+            if ins.name == "rz":
+                q = ins.qubits[0]
+                frame[q] = frame.get(q, 0.0) + ins.params[0]
+                continue
+            if ins.name in ("gpi", "gpi2"):
+                q = ins.qubits[0]
+                p = ins.params[0] - frame.get(q, 0.0) * turn
+                out.append(ins.replace(params=(synthesis._turns(p),)))
+                continue
+            if ins.name == "ms":
+                a, b = ins.qubits
+                p0 = synthesis._turns(ins.params[0] - frame.get(a, 0.0) * turn)
+                p1 = synthesis._turns(ins.params[1] - frame.get(b, 0.0) * turn)
+                out.append(ins.replace(params=(p0, p1, ins.params[2])))
+                continue
+            if ins.name == "zz":
+                out.append(ins)
+                continue
+        for q in ins.qubits:
+            settle(q)
+        out.append(ins)
+    for q in sorted(frame):
+        settle(q)
+    return out
+
+
+@dataclass
+class PassManager:
+    """Passes run in order on the compiler's op list; ``log`` records (pass, two-qubit
+    count after it)."""
+
+    passes: list[tuple[str, Callable[[list[Op]], list[Op]]]] = field(default_factory=list)
+    log: list[tuple[str, int]] = field(default_factory=list)
+
+    def append(self, name: str, fn: Callable[[list[Op]], list[Op]]) -> "PassManager":
+        self.passes.append((name, fn))
+        return self
+
+    def run(self, ops: list[Op]) -> list[Op]:
+        from .ops import two_qubit_count
+        for name, fn in self.passes:
+            ops = fn(ops)
+            self.log.append((name, two_qubit_count(ops)))
+        return ops

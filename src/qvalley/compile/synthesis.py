@@ -1,0 +1,200 @@
+"""Gate synthesis: any 2-qubit block in the fewest entanglers, any 1-qubit gate in the
+fewest native pulses.
+
+Two qubits (KAK, see :func:`.decompose.kak_parts`): a block with Weyl coordinates
+(a, b, c) costs 0 CX when it is a product, 1 when it is CX-like, 2 when a coordinate is
+zero, 3 otherwise. On a target with a partial entangler (IBM Heron's RZZ(θ), IonQ's
+partial MS and ZZ) a block with one live coordinate that is not CX-like (rzz, cp, crz,
+the gates of QAOA and QFT) costs one partial gate instead of 2 CX.
+
+One qubit, with RZ free (IBM does it in software, IonQ as a phase frame):
+
+* IBM (rz, sx, x): ``U(θ, φ, λ) = RZ(φ+π) SX RZ(θ+π) SX RZ(λ)`` up to phase, or one SX
+  when θ = π/2, an X when θ = π, RZ alone when θ = 0 (the forms of Qiskit's ZSX basis).
+* IonQ (gpi, gpi2, rz): ``U(θ, φ, λ)`` is two GPI2 and a trailing RZ (``RX(π/2) = GPI2(0)``
+  and RZ pushed through, ``rz(a); gpi2(p) == gpi2(p - a/2π); rz(a)``), one GPI2 when
+  θ = π/2, one GPI when θ = π.
+
+Every form is checked against the matrix it stands for (up to global phase) before it
+is returned, so a wrong special case can only cost pulses, never correctness.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..circuit.gates import GATES
+from ..errors import CompileError
+from . import decompose as D
+from .ops import Op
+
+PI = math.pi
+_EPS = 1e-10
+
+Step = tuple[str, tuple, tuple[int, ...]]  # (table gate, params, qubits)
+
+
+def _equal_up_to_phase(a: np.ndarray, b: np.ndarray, tol: float = 1e-9) -> bool:
+    k = np.vdot(b.ravel(), a.ravel())
+    return abs(abs(k) - a.shape[0]) < tol * a.shape[0] and \
+        np.allclose(a, b * (k / abs(k)), atol=1e-8)
+
+
+def _product(steps: list[Step]) -> np.ndarray:
+    m = np.eye(2, dtype=np.complex128)
+    for name, params, _ in steps:
+        m = GATES[name].matrix(*params) @ m
+    return m
+
+
+def _near(x: float, y: float) -> bool:
+    return abs(D._wrap_angle(x - y)) < _EPS
+
+
+def one_qubit_ibm(mat: np.ndarray, q: int) -> list[Step]:
+    """``mat`` as rz, sx, x on qubit ``q`` (time order), fewest sx/x first."""
+    theta, phi, lam, _ = D.zyz_angles(mat)
+    forms: list[list[Step]] = []
+    if abs(theta) < _EPS:
+        forms.append([("rz", (D._wrap_angle(phi + lam),), (q,))])
+    if abs(theta - PI / 2) < _EPS:
+        forms.append([("rz", (D._wrap_angle(lam - PI / 2),), (q,)), ("sx", (), (q,)),
+                      ("rz", (D._wrap_angle(phi + PI / 2),), (q,))])
+    if abs(theta - PI) < _EPS:
+        forms.append([("rz", (D._wrap_angle(lam),), (q,)), ("x", (), (q,)),
+                      ("rz", (D._wrap_angle(phi),), (q,))])
+        forms.append([("x", (), (q,)), ("rz", (D._wrap_angle(phi - lam),), (q,))])
+    forms.append([("rz", (D._wrap_angle(lam),), (q,)), ("sx", (), (q,)),
+                  ("rz", (D._wrap_angle(theta + PI),), (q,)), ("sx", (), (q,)),
+                  ("rz", (D._wrap_angle(phi + PI),), (q,))])
+    return _first_exact(forms, mat)
+
+
+def one_qubit_ionq(mat: np.ndarray, q: int) -> list[Step]:
+    """``mat`` as gpi/gpi2 pulses and a trailing virtual rz on qubit ``q`` (time order)."""
+    theta, phi, lam, _ = D.zyz_angles(mat)
+    turns = 1 / (2 * PI)
+    forms: list[list[Step]] = []
+    if abs(theta) < _EPS:
+        forms.append([("rz", (D._wrap_angle(phi + lam),), (q,))])
+    for half, name in ((PI / 2, "gpi2"), (PI, "gpi")):
+        if abs(theta - half) < _EPS:
+            p = _turns((PI / 2 - lam) * turns)
+            forms.append([(name, (p,), (q,)), ("rz", (D._wrap_angle(phi + lam),), (q,))])
+    a = lam
+    b = lam + theta + PI
+    forms.append([("gpi2", (_turns(-a * turns),), (q,)),
+                  ("gpi2", (_turns(-b * turns),), (q,)),
+                  ("rz", (D._wrap_angle(lam + theta + phi + 2 * PI),), (q,))])
+    return _first_exact(forms, mat)
+
+
+def _turns(x: float) -> float:
+    """x turns reduced to (-0.5, 0.5]."""
+    y = math.fmod(x, 1.0)
+    if y > 0.5:
+        y -= 1.0
+    elif y <= -0.5:
+        y += 1.0
+    return 0.0 if abs(y) < 1e-15 else y
+
+
+def _first_exact(forms: list[list[Step]], mat: np.ndarray) -> list[Step]:
+    for steps in forms:
+        steps = [s for s in steps if not (s[0] == "rz" and abs(s[1][0]) < 1e-13)]
+        if _equal_up_to_phase(_product(steps) if steps else np.eye(2), mat):
+            return steps
+    raise CompileError("one-qubit synthesis failed to reproduce a gate (a bug: please "
+                       "report the circuit)")  # pragma: no cover
+
+
+# -- two qubits --------------------------------------------------------------------------
+
+def coordinates(mat: np.ndarray) -> np.ndarray | None:
+    """Weyl coordinates (a, b, c) of a 4x4 unitary, each reduced to (-π/4, π/4]; None
+    for a product of one-qubit gates."""
+    if D._tensor_factor(mat) is not None:
+        return None
+    _, coords, _ = D.kak_parts(mat)
+    out = []
+    for c in coords:
+        c = c - round(c / (PI / 2)) * (PI / 2)
+        out.append(c)
+    return np.array(out)
+
+
+def cx_cost(mat: np.ndarray) -> int:
+    """CX needed for a 4x4 unitary (0 to 3)."""
+    coords = coordinates(mat)
+    if coords is None:
+        return 0
+    live = [abs(c) for c in coords if abs(c) > 1e-9]
+    if len(live) == 1 and abs(live[0] - PI / 4) < 1e-9:
+        return 1
+    return len(live) if len(live) > 1 else (2 if live else 0)
+
+
+def two_qubit_ops(mat: np.ndarray, q0: int, q1: int, *, partial: bool) -> list[Op]:
+    """Ops for a 4x4 unitary on (q0, q1): CX-based with the fewest CX, or, when
+    ``partial`` and the block has one live non-CX-like coordinate, one ``rzz``."""
+    if partial:
+        ops = _single_interaction(mat, q0, q1)
+        if ops is not None:
+            return ops
+    steps, _ = D._kak(mat, q0, q1)
+    out: list[Op] = []
+    for op in steps:
+        if op[0] == "u":
+            out.append(Op("u", (op[3],), np.asarray(op[1], dtype=np.complex128)))
+        elif op[0] == "x":  # ("x", (control,), target): a CX
+            out.append(Op("cx", (op[1][0], op[2])))
+        else:  # pragma: no cover - _kak emits only these
+            raise CompileError(f"unexpected synthesis op {op[0]}")
+    return out
+
+
+def _single_interaction(mat: np.ndarray, q0: int, q1: int) -> list[Op] | None:
+    if D._tensor_factor(mat) is not None:
+        return None
+    fr, coords, fl = D.kak_parts(mat)
+    reduced, paulis = [], []
+    for coord, pauli in zip(coords, D._PAULIS):
+        shift = round(coord / (PI / 2))
+        reduced.append(coord - shift * PI / 2)
+        if shift % 2:
+            paulis.append(pauli)
+    live = [i for i in range(3) if abs(reduced[i]) > 1e-12]
+    if len(live) != 1 or abs(abs(reduced[live[0]]) - PI / 4) < 1e-9:
+        return None
+    (axis,) = live
+    v = reduced[axis]
+    # exp(i v P P) = (R x R)^dagger exp(i v Z Z) (R x R) with R mapping P to Z
+    to_z = {0: GATES["h"].matrix(), 1: GATES["rx"].matrix(PI / 2), 2: np.eye(2)}[axis]
+    before = [fr[1], fr[0]]
+    after = [fl[1], fl[0]]
+    for p in paulis:  # local Paulis of the reduction, on both qubits
+        before = [p @ m for m in before]
+    ops = [Op("u", (q0,), to_z @ before[0]), Op("u", (q1,), to_z @ before[1]),
+           Op("rzz", (q0, q1), theta=-2 * v),
+           Op("u", (q0,), after[0] @ to_z.conj().T), Op("u", (q1,), after[1] @ to_z.conj().T)]
+    got = ops_unitary(ops, q0, q1)
+    if not _equal_up_to_phase(got, mat, 1e-8):
+        return None  # keep the CX form (never a wrong answer)
+    return ops
+
+
+def ops_unitary(ops: list[Op], q0: int, q1: int) -> np.ndarray:
+    """The 4x4 product of ops acting on (q0, q1), q0 the low bit."""
+    m = np.eye(4, dtype=np.complex128)
+    swap = GATES["swap"].matrix()
+    for op in ops:
+        if op.name == "u":
+            g = np.kron(np.eye(2), op.matrix) if op.qubits[0] == q0 else \
+                np.kron(op.matrix, np.eye(2))
+        else:
+            g = op.unitary()
+            if op.qubits[0] != q0:
+                g = swap @ g @ swap
+        m = g @ m
+    return m
