@@ -124,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``qvalley`` command (exposed for docs and tests)."""
     fmt = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog="qvalley", formatter_class=fmt, epilog=_EPILOG,
-                     description="Simulate, inspect and draw OpenQASM 2.0 quantum programs.")
+                     description="Simulate, inspect, draw and compile OpenQASM 2.0 quantum programs.")
     parser.add_argument("--version", action="version", version=f"qvalley {__version__}")
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback of any error (for bug reports)")
