@@ -495,10 +495,8 @@ def _cmd_compile(args: argparse.Namespace) -> int:
         import json
         from .compile.verify import active_circuit
         from .targets.ionq_json import to_ionq_json
-        active, index = active_circuit(compiled) if not target.all_to_all else \
-            (compiled, None)
-        if target.all_to_all:
-            active = _trimmed(compiled, circuit.num_qubits)
+        active = _trimmed(compiled, circuit.num_qubits) if target.all_to_all else \
+            active_circuit(compiled)[0]
         text = json.dumps(to_ionq_json(active), indent=1)
     else:
         text = qvalley.dump_qasm(compiled, version=3 if fmt == "qasm3" else 2)

@@ -22,6 +22,7 @@ from ..circuit.circuit import Circuit
 from ..circuit.gates import GATES
 from ..circuit.instruction import Instruction
 from ..targets import Target
+from ..targets.ionq_json import fold_frames
 from . import native, synthesis
 from .decompose import unroll_to
 from .ops import Op, from_circuit
@@ -181,50 +182,7 @@ def translate(ops: list[Op], target: Target) -> list[Instruction]:
         else:
             out.append(op.instr)
     if ionq:
-        out = _push_frames(out)
-    return out
-
-
-def _push_frames(instrs: list[Instruction]) -> list[Instruction]:
-    """IonQ: every rz moved to the end of its qubit's gates (phase frames): ``rz(a)``
-    then ``gpi(p)`` is ``gpi(p - a/2π)`` then ``rz(a)``, the same for gpi2 and each
-    qubit's phase of ms; zz commutes with rz. Measurements, resets and conditioned gates
-    stop the frame (it is applied there as an explicit rz)."""
-    import math
-    frame: dict[int, float] = {}
-    out: list[Instruction] = []
-    turn = 1 / (2 * math.pi)
-
-    def settle(q):
-        a = frame.pop(q, 0.0)
-        if abs(a) > 1e-13:
-            out.append(Instruction("gate", "rz", (q,), (a,)))
-
-    for ins in instrs:
-        if ins.kind == "gate" and ins.condition is None and not ins.num_ctrl:
-            if ins.name == "rz":
-                q = ins.qubits[0]
-                frame[q] = frame.get(q, 0.0) + ins.params[0]
-                continue
-            if ins.name in ("gpi", "gpi2"):
-                q = ins.qubits[0]
-                p = ins.params[0] - frame.get(q, 0.0) * turn
-                out.append(ins.replace(params=(synthesis._turns(p),)))
-                continue
-            if ins.name == "ms":
-                a, b = ins.qubits
-                p0 = synthesis._turns(ins.params[0] - frame.get(a, 0.0) * turn)
-                p1 = synthesis._turns(ins.params[1] - frame.get(b, 0.0) * turn)
-                out.append(ins.replace(params=(p0, p1, ins.params[2])))
-                continue
-            if ins.name == "zz":
-                out.append(ins)
-                continue
-        for q in ins.qubits:
-            settle(q)
-        out.append(ins)
-    for q in sorted(frame):
-        settle(q)
+        out = fold_frames(out)
     return out
 
 

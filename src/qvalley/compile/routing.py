@@ -96,7 +96,7 @@ def route(ops: list[Op], layout: list[int], target: Target, dist: np.ndarray,
     ops on physical qubits with swaps inserted (empty if not ``emit``), the final
     layout, and the number of swaps."""
     for op in ops:
-        if len(op.qubits) > 2 and _routed_multi(op):
+        if len(op.qubits) > 2 and not (op.instr is not None and op.instr.kind == "barrier"):
             raise CompileError(f"routing: {op.instr.name if op.instr else op.name} acts on "
                                f"{len(op.qubits)} qubits; unroll it first")
     graph = _Graph(ops)
@@ -173,10 +173,6 @@ def route(ops: list[Op], layout: list[int], target: Target, dist: np.ndarray,
     return out, l2p, swaps
 
 
-def _routed_multi(op: Op) -> bool:
-    return not (op.instr is not None and op.instr.kind == "barrier")
-
-
 def _swap(u, v, l2p, p2l, out, emit):
     a, b = p2l.get(u), p2l.get(v)
     if a is not None:
@@ -229,10 +225,6 @@ def _mapped(op: Op, l2p: list[int]) -> Op:
     return Op(op.name, qubits, op.matrix, op.theta, instr)
 
 
-def _reversed(ops: list[Op]) -> list[Op]:
-    return list(reversed(ops))
-
-
 def choose_layout(ops: list[Op], num_virtual: int, target: Target, *, trials: int,
                   iterations: int, seed: int | None, score=None
                   ) -> tuple[list[int], list[Op], list[int]]:
@@ -243,19 +235,16 @@ def choose_layout(ops: list[Op], num_virtual: int, target: Target, *, trials: in
         raise CompileError(f"the circuit has {num_virtual} qubits but {target.name} has "
                            f"{target.num_qubits}")
     dist = distances(target)
-    if (dist > target.num_qubits).any() and num_virtual > 1:
-        pass  # disconnected devices are routed within the component of the layout
     nbrs = neighbours(target)
     rng = np.random.default_rng(seed)
-    routing_ops = [op for op in ops]
+    backward = ops[::-1]
     best = None
     for _ in range(max(1, trials)):
         layout = _region_layout(num_virtual, nbrs, rng)
         for _ in range(iterations):
-            _, end, _ = route(routing_ops, layout, target, dist, nbrs, rng, emit=False)
-            _, layout, _ = route(_reversed(routing_ops), end, target, dist, nbrs, rng,
-                                 emit=False)
-        routed, final, swaps = route(routing_ops, layout, target, dist, nbrs, rng)
+            _, end, _ = route(ops, layout, target, dist, nbrs, rng, emit=False)
+            _, layout, _ = route(backward, end, target, dist, nbrs, rng, emit=False)
+        routed, final, swaps = route(ops, layout, target, dist, nbrs, rng)
         if score is not None:
             routed, key = score(routed)
         else:

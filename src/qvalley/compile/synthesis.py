@@ -27,6 +27,7 @@ import numpy as np
 from ..circuit.gates import GATES
 from ..errors import CompileError
 from . import decompose as D
+from ..targets.ionq_json import turns
 from .ops import Op
 
 PI = math.pi
@@ -74,30 +75,20 @@ def one_qubit_ibm(mat: np.ndarray, q: int) -> list[Step]:
 def one_qubit_ionq(mat: np.ndarray, q: int) -> list[Step]:
     """``mat`` as gpi/gpi2 pulses and a trailing virtual rz on qubit ``q`` (time order)."""
     theta, phi, lam, _ = D.zyz_angles(mat)
-    turns = 1 / (2 * PI)
+    per_rad = 1 / (2 * PI)  # turns per radian
     forms: list[list[Step]] = []
     if abs(theta) < _EPS:
         forms.append([("rz", (D._wrap_angle(phi + lam),), (q,))])
     for half, name in ((PI / 2, "gpi2"), (PI, "gpi")):
         if abs(theta - half) < _EPS:
-            p = _turns((PI / 2 - lam) * turns)
+            p = turns((PI / 2 - lam) * per_rad)
             forms.append([(name, (p,), (q,)), ("rz", (D._wrap_angle(phi + lam),), (q,))])
     a = lam
     b = lam + theta + PI
-    forms.append([("gpi2", (_turns(-a * turns),), (q,)),
-                  ("gpi2", (_turns(-b * turns),), (q,)),
+    forms.append([("gpi2", (turns(-a * per_rad),), (q,)),
+                  ("gpi2", (turns(-b * per_rad),), (q,)),
                   ("rz", (D._wrap_angle(lam + theta + phi + 2 * PI),), (q,))])
     return _first_exact(forms, mat)
-
-
-def _turns(x: float) -> float:
-    """x turns reduced to (-0.5, 0.5]."""
-    y = math.fmod(x, 1.0)
-    if y > 0.5:
-        y -= 1.0
-    elif y <= -0.5:
-        y += 1.0
-    return 0.0 if abs(y) < 1e-15 else y
 
 
 def _first_exact(forms: list[list[Step]], mat: np.ndarray) -> list[Step]:
@@ -110,30 +101,6 @@ def _first_exact(forms: list[list[Step]], mat: np.ndarray) -> list[Step]:
 
 
 # -- two qubits --------------------------------------------------------------------------
-
-def coordinates(mat: np.ndarray) -> np.ndarray | None:
-    """Weyl coordinates (a, b, c) of a 4x4 unitary, each reduced to (-π/4, π/4]; None
-    for a product of one-qubit gates."""
-    if D._tensor_factor(mat) is not None:
-        return None
-    _, coords, _ = D.kak_parts(mat)
-    out = []
-    for c in coords:
-        c = c - round(c / (PI / 2)) * (PI / 2)
-        out.append(c)
-    return np.array(out)
-
-
-def cx_cost(mat: np.ndarray) -> int:
-    """CX needed for a 4x4 unitary (0 to 3)."""
-    coords = coordinates(mat)
-    if coords is None:
-        return 0
-    live = [abs(c) for c in coords if abs(c) > 1e-9]
-    if len(live) == 1 and abs(live[0] - PI / 4) < 1e-9:
-        return 1
-    return len(live) if len(live) > 1 else (2 if live else 0)
-
 
 def two_qubit_ops(mat: np.ndarray, q0: int, q1: int, *, partial: bool) -> list[Op]:
     """Ops for a 4x4 unitary on (q0, q1): CX-based with the fewest CX, or, when

@@ -26,6 +26,7 @@ import math
 from typing import Any
 
 from ..circuit.circuit import Circuit
+from ..circuit.instruction import Instruction
 from ..errors import CompileError
 
 PI = math.pi
@@ -126,8 +127,6 @@ def _put_targets(entry: dict, targets: list[int]) -> None:
 
 
 def _native(gates) -> list[dict]:
-    frame: dict[int, float] = {}
-    turn = 1 / (2 * PI)
     out = []
     for ins in gates:
         if ins.kind == "measure":
@@ -136,29 +135,71 @@ def _native(gates) -> list[dict]:
             raise CompileError(f"gate {ins.display_name} is not an IonQ native gate (gpi, "
                                "gpi2, ms, zz; rz as a phase frame); compile the circuit for "
                                "an IonQ target first")
+    for ins in fold_frames(gates):
         q = ins.qubits
-        if ins.name == "rz":
-            frame[q[0]] = frame.get(q[0], 0.0) + float(ins.params[0])
-        elif ins.name in ("gpi", "gpi2"):
-            out.append({"gate": ins.name, "target": q[0],
-                        "phase": _turns(ins.params[0] - frame.get(q[0], 0.0) * turn)})
+        if ins.kind == "measure" or ins.name == "rz":
+            continue  # the frames left before the final measurements: not observable
+        if ins.name in ("gpi", "gpi2"):
+            out.append({"gate": ins.name, "target": q[0], "phase": float(ins.params[0])})
         elif ins.name == "ms":
             out.append({"gate": "ms", "targets": list(q),
-                        "phases": [_turns(ins.params[0] - frame.get(q[0], 0.0) * turn),
-                                   _turns(ins.params[1] - frame.get(q[1], 0.0) * turn)],
+                        "phases": [float(ins.params[0]), float(ins.params[1])],
                         "angle": float(ins.params[2])})
         else:
             out.append({"gate": "zz", "targets": list(q), "angle": float(ins.params[0])})
     return out
 
 
-def _turns(x: float) -> float:
+def fold_frames(instrs: list[Instruction]) -> list[Instruction]:
+    """IonQ: every rz moved to the end of its qubit's gates (phase frames): ``rz(a)``
+    then ``gpi(p)`` is ``gpi(p - a/2π)`` then ``rz(a)``, the same for gpi2 and each
+    qubit's phase of ms; zz commutes with rz. Measurements, resets and conditioned gates
+    stop the frame (it is applied there as an explicit rz)."""
+    frame: dict[int, float] = {}
+    out: list[Instruction] = []
+    turn = 1 / (2 * math.pi)
+
+    def settle(q):
+        a = frame.pop(q, 0.0)
+        if abs(a) > 1e-13:
+            out.append(Instruction("gate", "rz", (q,), (a,)))
+
+    for ins in instrs:
+        if ins.kind == "gate" and ins.condition is None and not ins.num_ctrl:
+            if ins.name == "rz":
+                q = ins.qubits[0]
+                frame[q] = frame.get(q, 0.0) + ins.params[0]
+                continue
+            if ins.name in ("gpi", "gpi2"):
+                q = ins.qubits[0]
+                p = ins.params[0] - frame.get(q, 0.0) * turn
+                out.append(ins.replace(params=(turns(p),)))
+                continue
+            if ins.name == "ms":
+                a, b = ins.qubits
+                p0 = turns(ins.params[0] - frame.get(a, 0.0) * turn)
+                p1 = turns(ins.params[1] - frame.get(b, 0.0) * turn)
+                out.append(ins.replace(params=(p0, p1, ins.params[2])))
+                continue
+            if ins.name == "zz":
+                out.append(ins)
+                continue
+        for q in ins.qubits:
+            settle(q)
+        out.append(ins)
+    for q in sorted(frame):
+        settle(q)
+    return out
+
+
+def turns(x: float) -> float:
+    """x turns reduced to (-0.5, 0.5]."""
     y = math.fmod(float(x), 1.0)
     if y > 0.5:
         y -= 1.0
     elif y <= -0.5:
         y += 1.0
-    return y
+    return 0.0 if abs(y) < 1e-15 else y
 
 
 def from_ionq_json(doc: "dict | str") -> Circuit:
