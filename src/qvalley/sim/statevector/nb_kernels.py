@@ -41,8 +41,12 @@ This module imports numba; only the engine imports it, and only when it is used,
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange, types
-from numba.extending import overload
+
+from .nb_target import configure
+
+configure()  # before the first compilation: vector width for this CPU
+from numba import njit, prange, types  # noqa: E402
+from numba.extending import overload  # noqa: E402
 
 __all__ = [
     "apply_1q", "apply_2q", "apply_kq", "apply_dense", "apply_diagonal", "apply_x",

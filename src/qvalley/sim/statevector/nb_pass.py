@@ -33,7 +33,11 @@ Preconditions are the planner's (:mod:`.planner`); nothing is checked here.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+
+from .nb_target import configure
+
+configure()  # before the first compilation: vector width for this CPU
+from numba import njit, prange  # noqa: E402
 
 DENSE1, DENSE2, DENSEK, DIAG, XGATE, SWAP = 1, 2, 3, 4, 5, 6
 # columns of an operation row

@@ -123,6 +123,9 @@ class Plan:
             f"{2 * mib * len(self.passes):.4g} MiB of memory traffic; "
             f"{self.relabelled} swaps relabelled; chunks of 2^{self.lane_count} amplitudes",
         ]
+        from . import nb_target
+        if nb_target._chosen is not None:
+            lines.append(f"  kernels compiled with {nb_target._chosen}")
         for i, p in enumerate(self.passes):
             if p.lanes is None:
                 b = p.blocks[0]
