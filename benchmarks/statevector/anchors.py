@@ -691,7 +691,9 @@ def parse_args(argv=None):
                    default="passive", help="OMP_WAIT_POLICY for every simulator")
     p.add_argument("--depth", type=int, default=20, help="layered circuit depth")
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--warmup-n", type=int, default=8, help="size of the warm-up circuits")
+    p.add_argument("--warmup-n", type=int, default=14,
+                   help="size of the warm-up circuits (14: large enough for every "
+                   "engine path, so no compilation or cache load is timed)")
     p.add_argument("--mem-factor", type=float, default=3.0,
                    help="skip a size unless this many states fit in available memory")
     p.add_argument("--max-seconds", type=float, default=None,
