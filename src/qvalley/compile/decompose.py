@@ -73,6 +73,12 @@ QASM2_GATES: frozenset[str] = frozenset(name for name, g in GATES.items() if g.q
 Step = tuple[str, tuple, tuple[int, ...]]   # (table gate name, parameters, qubits)
 
 _I2 = np.eye(2, dtype=np.complex128)
+
+
+def kron2(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.kron(a, b)`` for two 2x2 matrices, in one multiply (np.kron costs ten times
+    more, and the compiler builds thousands of these)."""
+    return (a[:, None, :, None] * b[None, :, None, :]).reshape(4, 4)
 _X = np.array([[0, 1], [1, 0]], dtype=np.complex128)
 _Y = np.array([[0, -1j], [1j, 0]], dtype=np.complex128)
 _Z = np.array([[1, 0], [0, -1]], dtype=np.complex128)
@@ -867,7 +873,7 @@ def _relative_phase(ops: list, mat: np.ndarray, q0: int, q1: int) -> float:
     prod = np.eye(4, dtype=np.complex128)
     for op in ops:
         if op[0] == "u":
-            full = np.kron(_I2, op[1]) if local[op[3]] == 0 else np.kron(op[1], _I2)
+            full = kron2(_I2, op[1]) if local[op[3]] == 0 else kron2(op[1], _I2)
         else:
             full = _CX01 if local[op[1][0]] == 0 else _CX10
         prod = full @ prod

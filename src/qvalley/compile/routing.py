@@ -9,11 +9,18 @@ neighbours run; when none can, the SWAP on an edge next to a front gate that mos
 is inserted. After many swaps without progress a "release valve" routes the nearest
 front gate along a shortest path, so routing always ends.
 
-Layout: each trial starts from a connected region of the device (a breadth-first walk
+Layout: first a swap-free placement is searched for (the circuit's interaction graph
+inside the coupling map, bounded backtracking: :func:`perfect_layout`); failing that, each
+trial starts from a connected region of the device (a breadth-first walk
 from a random qubit) with the circuit's qubits placed on it at random, then runs routing
 forward and backward over the circuit a few times, each run starting from where the last
 one ended (the layout "learns" the circuit); the trial with the fewest swaps, then the
-lowest depth, wins. Trials are seeded, so a seed gives one answer.
+lowest depth, wins; the few best are built and resynthesised, and the compiler keeps the
+one with the fewest two-qubit gates after that. Trials are seeded, so a seed gives one
+answer.
+
+The routing loop itself runs in numba (:mod:`.nb_sabre`) on flat arrays; this module
+builds them and rebuilds circuits from what the loop did.
 """
 from __future__ import annotations
 
@@ -25,11 +32,6 @@ import numpy as np
 from ..errors import CompileError
 from ..targets import Target
 from .ops import Op
-
-EXTENDED = 20
-EXTENDED_WEIGHT = 0.5
-DECAY = 0.001
-DECAY_RESET = 5
 
 
 @lru_cache(maxsize=16)
@@ -89,88 +91,70 @@ def _routed(op: Op) -> bool:
     return len(op.qubits) == 2
 
 
-def route(ops: list[Op], layout: list[int], target: Target, dist: np.ndarray,
-          nbrs: list[list[int]], rng: np.random.Generator,
-          emit: bool = True) -> tuple[list[Op], list[int], int]:
-    """Route ``ops`` (on virtual qubits) from ``layout`` (virtual -> physical). Returns the
-    ops on physical qubits with swaps inserted (empty if not ``emit``), the final
-    layout, and the number of swaps."""
-    for op in ops:
-        if len(op.qubits) > 2 and not (op.instr is not None and op.instr.kind == "barrier"):
-            raise CompileError(f"routing: {op.instr.name if op.instr else op.name} acts on "
-                               f"{len(op.qubits)} qubits; unroll it first")
-    graph = _Graph(ops)
-    npred = list(graph.npred)
-    l2p = list(layout)
-    p2l = {p: v for v, p in enumerate(l2p)}
-    front = [i for i, k in enumerate(npred) if k == 0]
+class _Flat:
+    """A circuit as the arrays :func:`.nb_sabre.route` walks: per op its two virtual
+    qubits (the second -1 when it needs no adjacency) and its successors (CSR)."""
+
+    def __init__(self, ops: list[Op]):
+        for op in ops:
+            if len(op.qubits) > 2 and not (op.instr is not None and
+                                           op.instr.kind == "barrier"):
+                raise CompileError(f"routing: {op.instr.name if op.instr else op.name} "
+                                   f"acts on {len(op.qubits)} qubits; unroll it first")
+        graph = _Graph(ops)
+        self.ops = ops
+        n = len(ops)
+        self.q0 = np.array([op.qubits[0] if op.qubits else 0 for op in ops] or [0],
+                           dtype=np.int64)[:n]
+        self.q1 = np.array([op.qubits[1] if _routed(op) else -1 for op in ops] or [0],
+                           dtype=np.int64)[:n]
+        counts = np.array([len(s) for s in graph.succ] or [0], dtype=np.int64)[:n]
+        self.succ_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.succ_ptr[1:])
+        self.succ = np.array([j for s in graph.succ for j in s] or [0], dtype=np.int64)
+        self.npred = np.array(graph.npred or [0], dtype=np.int64)[:n]
+
+    def reversed(self) -> "_Flat":
+        return _Flat(self.ops[::-1])
+
+
+@lru_cache(maxsize=16)
+def _device(target: Target):
+    """The target as arrays: distances, neighbours (CSR), edge index of (p, r), edges,
+    and the release-valve threshold."""
+    dist = distances(target)
+    nbrs = neighbours(target)
+    n = target.num_qubits
+    nbr_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(x) for x in nbrs], out=nbr_ptr[1:])
+    nbr = np.array([r for x in nbrs for r in x] or [0], dtype=np.int64)
+    edges = sorted({(min(a, b), max(a, b)) for a, b in target.undirected_edges()})
+    edge_of = np.full((n, n), -1, dtype=np.int64)
+    for e, (a, b) in enumerate(edges):
+        edge_of[a, b] = edge_of[b, a] = e
+    valve = 10 * max(4, len(edges) // 10)
+    return dist, nbr_ptr, nbr, edge_of, edges, valve
+
+
+def _route_flat(flat: _Flat, layout, target: Target, seed: int, emit: bool):
+    """(routed ops or [], final layout, swaps, two-qubit depth) of one routing run."""
+    from . import nb_sabre
+    dist, nbr_ptr, nbr, edge_of, edges, valve = _device(target)
+    events, count, final, swaps, depth = nb_sabre.route(
+        flat.q0, flat.q1, flat.succ_ptr, flat.succ, flat.npred,
+        np.asarray(layout, dtype=np.int64), dist, nbr_ptr, nbr, edge_of, valve, seed, emit)
     out: list[Op] = []
-    swaps = 0
-    decay = np.ones(target.num_qubits)
-    since_progress = 0
-    since_reset = 0
-    while front:
-        progressed = False
-        nxt = []
-        for i in front:
-            op = ops[i]
-            if not _routed(op) or dist[l2p[op.qubits[0]], l2p[op.qubits[1]]] == 1:
-                if emit:
-                    out.append(_mapped(op, l2p))
-                progressed = True
-                for s in graph.succ[i]:
-                    npred[s] -= 1
-                    if npred[s] == 0:
-                        nxt.append(s)
+    if emit:
+        l2p = list(layout)
+        p2l = {p: v for v, p in enumerate(l2p)}
+        ops = flat.ops
+        for e in events[:count].tolist():
+            if e >= 0:
+                out.append(_mapped(ops[e], l2p))
             else:
-                nxt.append(i)
-        front = nxt
-        if progressed:
-            since_progress = 0
-            decay[:] = 1.0
-            continue
-        if not front:
-            break
-        if since_progress > 10 * max(4, len(target.undirected_edges()) // 10):
-            # release valve: walk the first front gate's qubits together
-            a, b = ops[front[0]].qubits
-            path = _path(l2p[a], l2p[b], dist, nbrs)
-            for u, v in zip(path[:-2], path[1:-1]):
-                swaps += 1
-                _swap(u, v, l2p, p2l, out, emit)
-            since_progress = 0
-            continue
-        extended = _extended(front, graph, npred, ops)
-        best, best_score = None, None
-        cands = set()
-        for i in front:
-            for q in ops[i].qubits:
-                p = l2p[q]
-                for nb in nbrs[p]:
-                    cands.add((min(p, nb), max(p, nb)))
-        fr = [(l2p[ops[i].qubits[0]], l2p[ops[i].qubits[1]]) for i in front]
-        ex = [(l2p[ops[i].qubits[0]], l2p[ops[i].qubits[1]]) for i in extended]
-        for u, v in sorted(cands):
-            def moved(p):
-                return v if p == u else (u if p == v else p)
-            h = sum(dist[moved(a), moved(b)] for a, b in fr) / len(fr)
-            if ex:
-                h += EXTENDED_WEIGHT * sum(dist[moved(a), moved(b)] for a, b in ex) / len(ex)
-            h *= max(decay[u], decay[v])
-            score = (h, rng.random())
-            if best_score is None or score < best_score:
-                best, best_score = (u, v), score
-        u, v = best
-        _swap(u, v, l2p, p2l, out, emit)
-        swaps += 1
-        since_progress += 1
-        since_reset += 1
-        decay[u] += DECAY
-        decay[v] += DECAY
-        if since_reset >= DECAY_RESET:
-            decay[:] = 1.0
-            since_reset = 0
-    return out, l2p, swaps
+                u, v = edges[-1 - e]
+                _swap(u, v, l2p, p2l, out, True)
+    return out, [int(p) for p in final], int(swaps), int(depth)
 
 
 def _swap(u, v, l2p, p2l, out, emit):
@@ -189,34 +173,6 @@ def _swap(u, v, l2p, p2l, out, emit):
         out.append(Op("swap", (u, v)))
 
 
-def _path(a: int, b: int, dist: np.ndarray, nbrs: list[list[int]]) -> list[int]:
-    path = [a]
-    while path[-1] != b:
-        u = path[-1]
-        path.append(min(nbrs[u], key=lambda w: dist[w, b]))
-    return path
-
-
-def _extended(front: list[int], graph: _Graph, npred: list[int], ops: list[Op]) -> list[int]:
-    out: list[int] = []
-    seen = set(front)
-    queue = deque(front)
-    pending = {}
-    while queue and len(out) < EXTENDED:
-        i = queue.popleft()
-        for s in graph.succ[i]:
-            if s in seen:
-                continue
-            left = pending.get(s, npred[s]) - 1
-            pending[s] = left
-            if left <= 0:
-                seen.add(s)
-                queue.append(s)
-                if _routed(ops[s]):
-                    out.append(s)
-    return out
-
-
 def _mapped(op: Op, l2p: list[int]) -> Op:
     qubits = tuple(l2p[q] for q in op.qubits)
     instr = None
@@ -229,38 +185,135 @@ def choose_layout(ops: list[Op], num_virtual: int, target: Target, *, trials: in
                   iterations: int, seed: int | None, score=None
                   ) -> tuple[list[int], list[Op], list[int]]:
     """The best of ``trials`` SABRE layouts: (initial layout, routed ops, final layout).
-    ``score(routed ops)`` ranks the trials (default: swaps, then two-qubit depth); the
-    compiler passes one that resynthesises first, so swaps that blocks absorb are free."""
+
+    Every trial is routed in numba and ranked by (swaps, two-qubit depth) without building
+    its circuit; the best ``SCORED`` are built, and ``score(routed ops)`` (when given)
+    ranks those: the compiler passes one that resynthesises first, so swaps that blocks
+    absorb are free (scoring every trial was measured: 4x the time, no fewer gates)."""
     if num_virtual > target.num_qubits:
         raise CompileError(f"the circuit has {num_virtual} qubits but {target.name} has "
                            f"{target.num_qubits}")
-    dist = distances(target)
     nbrs = neighbours(target)
     rng = np.random.default_rng(seed)
-    backward = ops[::-1]
-    best = None
-    for _ in range(max(1, trials)):
+    forward = _Flat(ops)
+    perfect = perfect_layout(ops, num_virtual, target)
+    if perfect is not None:
+        routed, final, _, _ = _route_flat(forward, perfect, target, 0, True)
+        if score is not None:
+            routed, _ = score(routed)
+        return perfect, routed, final
+    backward = forward.reversed()
+    ranked = []
+    for t in range(max(1, trials)):
         layout = _region_layout(num_virtual, nbrs, rng)
         for _ in range(iterations):
-            _, end, _ = route(ops, layout, target, dist, nbrs, rng, emit=False)
-            _, layout, _ = route(backward, end, target, dist, nbrs, rng, emit=False)
-        routed, final, swaps = route(ops, layout, target, dist, nbrs, rng)
-        if score is not None:
-            routed, key = score(routed)
-        else:
-            key = (swaps, _depth2q(routed))
-        if best is None or key < best[0]:
-            best = (key, layout, routed, final)
+            _, end, _, _ = _route_flat(forward, layout, target, _seed(rng), False)
+            _, layout, _, _ = _route_flat(backward, end, target, _seed(rng), False)
+        run_seed = _seed(rng)
+        _, _, swaps, depth = _route_flat(forward, layout, target, run_seed, False)
+        ranked.append(((swaps, depth, t), layout, run_seed))
+    ranked.sort(key=lambda r: r[0])
+    best = None
+    for (swaps, depth, _), layout, run_seed in ranked[:SCORED if score is not None else 1]:
+        routed, final, _, _ = _route_flat(forward, layout, target, run_seed, True)
+        key = score(routed) if score is not None else (routed, (swaps, depth))
+        routed, rank = key
+        if best is None or rank < best[0]:
+            best = (rank, layout, routed, final)
     _, layout, routed, final = best
     return layout, routed, final
 
 
+def perfect_layout(ops: list[Op], num_virtual: int, target: Target,
+                   max_steps: int = 20000) -> list[int] | None:
+    """A layout on which every two-qubit op of ``ops`` already acts on coupled qubits (no
+    swap at all), found by a bounded backtracking search for the circuit's interaction
+    graph inside the coupling map (as Qiskit's VF2Layout does before SABRE); None when
+    there is none or the search runs out of ``max_steps``."""
+    nbrs = neighbours(target)
+    adj: list[set[int]] = [set() for _ in range(num_virtual)]
+    for op in ops:
+        if _routed(op):
+            a, b = op.qubits
+            adj[a].add(b)
+            adj[b].add(a)
+    if not any(adj):
+        return None
+    deg = [len(nbrs[p]) for p in range(target.num_qubits)]
+    if max(len(a) for a in adj) > max(deg):
+        return None
+    # place virtual qubits in breadth-first order from the busiest, so each new one has a
+    # placed neighbour (its candidates are then few)
+    order: list[int] = []
+    seen: set[int] = set()
+    for root in sorted(range(num_virtual), key=lambda v: -len(adj[v])):
+        if root in seen or not adj[root]:
+            continue
+        seen.add(root)
+        queue = deque([root])
+        while queue:
+            v = queue.popleft()
+            order.append(v)
+            for w in sorted(adj[v], key=lambda w: -len(adj[w])):
+                if w not in seen:
+                    seen.add(w)
+                    queue.append(w)
+    place: dict[int, int] = {}
+    used: set[int] = set()
+    steps = 0
+
+    def candidates(v):
+        placed = [place[w] for w in adj[v] if w in place]
+        if not placed:
+            return [p for p in range(target.num_qubits) if p not in used and
+                    deg[p] >= len(adj[v])]
+        pool = set(nbrs[placed[0]])
+        for p in placed[1:]:
+            pool &= set(nbrs[p])
+        return sorted(p for p in pool if p not in used and deg[p] >= len(adj[v]))
+
+    def search(i):
+        nonlocal steps
+        if i == len(order):
+            return True
+        v = order[i]
+        for p in candidates(v):
+            steps += 1
+            if steps > max_steps:
+                return False
+            place[v] = p
+            used.add(p)
+            if search(i + 1):
+                return True
+            del place[v]
+            used.discard(p)
+        return False
+
+    import sys
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, len(order) + 100))
+    try:
+        found = search(0)
+    finally:
+        sys.setrecursionlimit(limit)
+    if not found:
+        return None
+    free = iter(p for p in range(target.num_qubits) if p not in used)
+    return [place[v] if v in place else next(free) for v in range(num_virtual)]
+
+
+SCORED = 4  # trials resynthesised to pick the winner (the rest ranked by swaps, depth)
+
+
+def _seed(rng: np.random.Generator) -> int:
+    return int(rng.integers(2 ** 31))
+
+
 def trivial_route(ops: list[Op], num_virtual: int, target: Target, seed: int | None):
     """Layout 0..n-1, then routing (optimisation level 0)."""
-    dist = distances(target)
-    nbrs = neighbours(target)
     layout = list(range(num_virtual))
-    routed, final, _ = route(ops, layout, target, dist, nbrs, np.random.default_rng(seed))
+    routed, final, _, _ = _route_flat(_Flat(ops), layout, target,
+                                      _seed(np.random.default_rng(seed)), True)
     return layout, routed, final
 
 

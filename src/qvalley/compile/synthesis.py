@@ -154,14 +154,16 @@ def _single_interaction(mat: np.ndarray, q0: int, q1: int) -> list[Op] | None:
 def ops_unitary(ops: list[Op], q0: int, q1: int) -> np.ndarray:
     """The 4x4 product of ops acting on (q0, q1), q0 the low bit."""
     m = np.eye(4, dtype=np.complex128)
-    swap = GATES["swap"].matrix()
     for op in ops:
         if op.name == "u":
-            g = np.kron(np.eye(2), op.matrix) if op.qubits[0] == q0 else \
-                np.kron(op.matrix, np.eye(2))
+            g = D.kron2(_I2, op.matrix) if op.qubits[0] == q0 else D.kron2(op.matrix, _I2)
         else:
             g = op.unitary()
             if op.qubits[0] != q0:
-                g = swap @ g @ swap
+                g = _SWAP @ g @ _SWAP
         m = g @ m
     return m
+
+
+_I2 = np.eye(2, dtype=np.complex128)
+_SWAP = GATES["swap"].matrix()

@@ -1,0 +1,244 @@
+"""SABRE's routing loop in numba: the part of compilation that grows with circuit size.
+
+:mod:`.routing` describes the algorithm and turns circuits into the flat arrays used
+here; this module only walks them. One call routes a whole circuit from one layout and
+returns what happened as *events* (an op index ``i >= 0`` when op ``i`` runs, ``-1 - e``
+when the swap on undirected edge ``e`` is inserted), the final layout, the swap count and
+the two-qubit depth, so the caller can rebuild the routed circuit in one linear walk, or
+just compare trials without rebuilding anything.
+
+Why numba: a pure-Python loop cost 5 s for QFT 20 on a 156-qubit device at level 2
+(twenty trials, each routed seven times), Qiskit's Rust SABRE 0.09 s. The data here are
+small int arrays, so the compiled loop needs no Python objects at all.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EXTENDED = 20
+EXTENDED_WEIGHT = 0.5
+DECAY = 0.001
+DECAY_RESET = 5
+
+
+@njit(cache=True, nogil=True)
+def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_of,
+          valve, seed, emit):
+    """Route ops ``i`` on virtual qubits ``q0[i]``, ``q1[i]`` (``q1[i] < 0``: the op
+    needs no adjacency) from ``layout`` (virtual -> physical).
+
+    ``succ[succ_ptr[i]:succ_ptr[i + 1]]`` are op i's successors in the dependency graph,
+    ``npred_init[i]`` its number of predecessors; ``dist`` the device's distance matrix,
+    ``nbr[nbr_ptr[p]:nbr_ptr[p + 1]]`` the neighbours of physical qubit p and
+    ``edge_of[p, r]`` the index of undirected edge (p, r). ``valve``: swaps without
+    progress before the nearest front gate is walked along a shortest path.
+
+    Returns (events, count, final layout, swaps, two-qubit depth)."""
+    np.random.seed(seed)
+    n_ops = q0.size
+    n_phys = dist.shape[0]
+    npred = npred_init.copy()
+    l2p = layout.copy()
+    p2l = np.full(n_phys, -1, np.int64)
+    for v in range(l2p.size):
+        p2l[l2p[v]] = v
+    events = np.empty(n_ops + 16, np.int64) if emit else np.empty(1, np.int64)
+    count = 0
+    front = np.empty(n_ops, np.int64)
+    nxt = np.empty(n_ops, np.int64)
+    nf = 0
+    for i in range(n_ops):
+        if npred[i] == 0:
+            front[nf] = i
+            nf += 1
+    decay = np.ones(n_phys)
+    level = np.zeros(n_phys, np.int64)  # two-qubit depth per physical qubit
+    depth = 0
+    swaps = 0
+    since_progress = 0
+    since_reset = 0
+    # extended set: pending predecessor counts, valid where stamp == the current step
+    pend = np.zeros(n_ops, np.int64)
+    stamp = np.full(n_ops, -1, np.int64)
+    queue = np.empty(n_ops, np.int64)
+    ext = np.empty(EXTENDED, np.int64)
+    n_edges = max(1, edge_of.max() + 1)
+    cand_u = np.empty(n_edges, np.int64)
+    cand_v = np.empty(n_edges, np.int64)
+    seen_edge = np.full(n_edges, -1, np.int64)
+    step = 0
+    while nf > 0:
+        progressed = False
+        nn = 0
+        for k in range(nf):
+            i = front[k]
+            a = q0[i]
+            b = q1[i]
+            if b < 0 or dist[l2p[a], l2p[b]] == 1:
+                if emit:
+                    if count == events.size:
+                        events = _grow(events)
+                    events[count] = i
+                    count += 1
+                if b >= 0:
+                    pa = l2p[a]
+                    pb = l2p[b]
+                    d = max(level[pa], level[pb]) + 1
+                    level[pa] = d
+                    level[pb] = d
+                    if d > depth:
+                        depth = d
+                progressed = True
+                for s in range(succ_ptr[i], succ_ptr[i + 1]):
+                    j = succ[s]
+                    npred[j] -= 1
+                    if npred[j] == 0:
+                        nxt[nn] = j
+                        nn += 1
+            else:
+                nxt[nn] = i
+                nn += 1
+        front, nxt = nxt, front
+        nf = nn
+        if progressed:
+            since_progress = 0
+            decay[:] = 1.0
+            continue
+        if nf == 0:
+            break
+        step += 1
+        if since_progress > valve:
+            # release valve: walk the first front gate's qubits together
+            i = front[0]
+            u = l2p[q0[i]]
+            target = l2p[q1[i]]
+            while dist[u, target] > 1:
+                best = -1
+                for t in range(nbr_ptr[u], nbr_ptr[u + 1]):
+                    w = nbr[t]
+                    if best < 0 or dist[w, target] < dist[best, target]:
+                        best = w
+                if emit:
+                    if count == events.size:
+                        events = _grow(events)
+                    events[count] = -1 - edge_of[u, best]
+                    count += 1
+                depth = _do_swap(u, best, l2p, p2l, level, depth)
+                swaps += 1
+                u = best
+            since_progress = 0
+            continue
+        # the extended set: the next EXTENDED routed ops reachable from the front
+        ne = 0
+        head = 0
+        tail = 0
+        for k in range(nf):
+            stamp[front[k]] = step
+            pend[front[k]] = 0
+            queue[tail] = front[k]
+            tail += 1
+        while head < tail and ne < EXTENDED:
+            i = queue[head]
+            head += 1
+            for s in range(succ_ptr[i], succ_ptr[i + 1]):
+                j = succ[s]
+                if stamp[j] != step:
+                    stamp[j] = step
+                    pend[j] = npred[j]
+                if pend[j] <= 0:
+                    continue  # already queued
+                pend[j] -= 1
+                if pend[j] == 0:
+                    queue[tail] = j
+                    tail += 1
+                    if q1[j] >= 0 and ne < EXTENDED:
+                        ext[ne] = j
+                        ne += 1
+        # candidate swaps: edges touching a front gate's qubit
+        nc = 0
+        for k in range(nf):
+            i = front[k]
+            for side in range(2):
+                p = l2p[q0[i]] if side == 0 else l2p[q1[i]]
+                for t in range(nbr_ptr[p], nbr_ptr[p + 1]):
+                    r = nbr[t]
+                    e = edge_of[p, r]
+                    if seen_edge[e] == step:
+                        continue
+                    seen_edge[e] = step
+                    cand_u[nc] = min(p, r)
+                    cand_v[nc] = max(p, r)
+                    nc += 1
+        best_u = -1
+        best_v = -1
+        best_h = np.inf
+        best_tie = np.inf
+        for c in range(nc):
+            u = cand_u[c]
+            v = cand_v[c]
+            h = 0.0
+            for k in range(nf):
+                i = front[k]
+                h += dist[_moved(l2p[q0[i]], u, v), _moved(l2p[q1[i]], u, v)]
+            h /= nf
+            if ne > 0:
+                he = 0.0
+                for k in range(ne):
+                    i = ext[k]
+                    he += dist[_moved(l2p[q0[i]], u, v), _moved(l2p[q1[i]], u, v)]
+                h += EXTENDED_WEIGHT * he / ne
+            h *= max(decay[u], decay[v])
+            tie = np.random.random()
+            if h < best_h or (h == best_h and tie < best_tie):
+                best_h = h
+                best_tie = tie
+                best_u = u
+                best_v = v
+        if emit:
+            if count == events.size:
+                events = _grow(events)
+            events[count] = -1 - edge_of[best_u, best_v]
+            count += 1
+        depth = _do_swap(best_u, best_v, l2p, p2l, level, depth)
+        swaps += 1
+        since_progress += 1
+        since_reset += 1
+        decay[best_u] += DECAY
+        decay[best_v] += DECAY
+        if since_reset >= DECAY_RESET:
+            decay[:] = 1.0
+            since_reset = 0
+    return events, count, l2p, swaps, depth
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _moved(p, u, v):
+    if p == u:
+        return v
+    if p == v:
+        return u
+    return p
+
+
+@njit(cache=True, nogil=True)
+def _do_swap(u, v, l2p, p2l, level, depth):
+    a = p2l[u]
+    b = p2l[v]
+    if a >= 0:
+        l2p[a] = v
+    if b >= 0:
+        l2p[b] = u
+    p2l[u] = b
+    p2l[v] = a
+    d = max(level[u], level[v]) + 1  # a swap is two-qubit depth too
+    level[u] = d
+    level[v] = d
+    return max(depth, d)
+
+
+@njit(cache=True, nogil=True)
+def _grow(events):
+    out = np.empty(2 * events.size, np.int64)
+    out[:events.size] = events
+    return out
