@@ -108,6 +108,10 @@ def main(argv=None) -> int:
         src = qv.load_qasm(qasm2.dumps(flat))
         for tname in args.targets.split(","):
             t = get_target(tname)
+            if src.num_qubits > t.num_qubits:
+                print(f"{name:<18} {tname:<13} skipped: {src.num_qubits} qubits, the target "
+                      f"has {t.num_qubits}", flush=True)
+                continue
             if t.all_to_all:
                 kw = dict(basis_gates=["rz", "sx", "x", "rzz"])
             else:
