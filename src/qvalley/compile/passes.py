@@ -139,6 +139,8 @@ def consolidate(ops: list[Op], *, partial: bool) -> list[Op]:
 
 def _resynthesise(pair: tuple[int, int], bops: list[Op], partial: bool) -> list[Op]:
     before = sum(3 if o.name == "swap" else 1 for o in bops if o.two_qubit)
+    if before <= 1:  # one entangler and local gates: nothing fewer exists
+        return bops
     q0, q1 = pair
     mat = synthesis.ops_unitary(bops, q0, q1)
     new = synthesis.two_qubit_ops(mat, q0, q1, partial=partial)
