@@ -769,14 +769,17 @@ _KAK_SIGNS = np.array([[1, -1, 1, 1], [-1, 1, 1, 1], [1, 1, -1, 1], [-1, -1, -1,
                       dtype=float)
 
 
-def _kak(mat: np.ndarray, q0: int, q1: int) -> tuple[list, float]:
+def _kak(mat: np.ndarray, q0: int, q1: int, parts=None) -> tuple[list, float]:
     """Two-qubit synthesis: U = (A1 x B1) exp(i(a XX + b YY + c ZZ)) (A2 x B2) up to a
-    phase, the middle factor as 3 CX (Vatan and Williams 2004, Fig. 6)."""
-    factors = _tensor_factor(mat)
-    if factors is not None:
-        ops = [("u", factors[1], (), q0), ("u", factors[0], (), q1)]
-        return ops, _relative_phase(ops, mat, q0, q1)
-    fr, coords, fl = kak_parts(mat)
+    phase, the middle factor as 3 CX (Vatan and Williams 2004, Fig. 6). ``parts``:
+    :func:`kak_parts` of ``mat`` when the caller has them (``mat`` is then entangling)."""
+    if parts is None:
+        factors = _tensor_factor(mat)
+        if factors is not None:
+            ops = [("u", factors[1], (), q0), ("u", factors[0], (), q1)]
+            return ops, _relative_phase(ops, mat, q0, q1)
+        parts = kak_parts(mat)
+    fr, coords, fl = parts
     ops = [("u", fr[1], (), q0), ("u", fr[0], (), q1)]
     ops += _canonical_ops(coords, q0, q1)
     ops += [("u", fl[1], (), q0), ("u", fl[0], (), q1)]

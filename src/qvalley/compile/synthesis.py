@@ -105,11 +105,14 @@ def _first_exact(forms: list[list[Step]], mat: np.ndarray) -> list[Step]:
 def two_qubit_ops(mat: np.ndarray, q0: int, q1: int, *, partial: bool) -> list[Op]:
     """Ops for a 4x4 unitary on (q0, q1): CX-based with the fewest CX, or, when
     ``partial`` and the block has one live non-CX-like coordinate, one ``rzz``."""
-    if partial:
-        ops = _single_interaction(mat, q0, q1)
-        if ops is not None:
-            return ops
-    steps, _ = D._kak(mat, q0, q1)
+    parts = None
+    if D._tensor_factor(mat) is None:  # entangling: one KAK serves both forms
+        parts = D.kak_parts(mat)
+        if partial:
+            ops = _single_interaction(mat, q0, q1, parts)
+            if ops is not None:
+                return ops
+    steps, _ = D._kak(mat, q0, q1, parts)
     out: list[Op] = []
     for op in steps:
         if op[0] == "u":
@@ -121,10 +124,10 @@ def two_qubit_ops(mat: np.ndarray, q0: int, q1: int, *, partial: bool) -> list[O
     return out
 
 
-def _single_interaction(mat: np.ndarray, q0: int, q1: int) -> list[Op] | None:
-    if D._tensor_factor(mat) is not None:
-        return None
-    fr, coords, fl = D.kak_parts(mat)
+def _single_interaction(mat: np.ndarray, q0: int, q1: int, parts) -> list[Op] | None:
+    """One ``rzz`` and local gates for an entangling ``mat`` (``parts``: its
+    :func:`.decompose.kak_parts`) with one live Weyl coordinate, else None."""
+    fr, coords, fl = parts
     reduced, paulis = [], []
     for coord, pauli in zip(coords, D._PAULIS):
         shift = round(coord / (PI / 2))
