@@ -203,15 +203,27 @@ def choose_layout(ops: list[Op], num_virtual: int, target: Target, *, trials: in
             routed, _ = score(routed)
         return perfect, routed, final
     backward = forward.reversed()
-    ranked = []
+    _device(target)  # built once, before the threads share it
+    plans = []  # every trial's start and seeds, drawn in order: threads do not change them
     for t in range(max(1, trials)):
         layout = _region_layout(num_virtual, nbrs, rng)
-        for _ in range(iterations):
-            _, end, _, _ = _route_flat(forward, layout, target, _seed(rng), False)
-            _, layout, _, _ = _route_flat(backward, end, target, _seed(rng), False)
-        run_seed = _seed(rng)
-        _, _, swaps, depth = _route_flat(forward, layout, target, run_seed, False)
-        ranked.append(((swaps, depth, t), layout, run_seed))
+        plans.append((t, layout, [_seed(rng) for _ in range(2 * iterations + 1)]))
+
+    def trial(plan):
+        t, layout, seeds = plan
+        for k in range(iterations):
+            _, end, _, _ = _route_flat(forward, layout, target, seeds[2 * k], False)
+            _, layout, _, _ = _route_flat(backward, end, target, seeds[2 * k + 1], False)
+        _, _, swaps, depth = _route_flat(forward, layout, target, seeds[-1], False)
+        return (swaps, depth, t), layout, seeds[-1]
+
+    workers = min(len(plans), _threads())
+    if workers > 1:  # the numba loop releases the GIL: trials run side by side
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(workers) as pool:
+            ranked = list(pool.map(trial, plans))
+    else:
+        ranked = [trial(p) for p in plans]
     ranked.sort(key=lambda r: r[0])
     best = None
     for (swaps, depth, _), layout, run_seed in ranked[:SCORED if score is not None else 1]:
@@ -303,6 +315,12 @@ def perfect_layout(ops: list[Op], num_virtual: int, target: Target,
 
 
 SCORED = 4  # trials resynthesised to pick the winner (the rest ranked by swaps, depth)
+
+
+def _threads() -> int:
+    """Threads for layout trials: ``QVALLEY_NUM_THREADS`` or every core."""
+    from ..sim.statevector.backend import thread_count
+    return thread_count()
 
 
 def _seed(rng: np.random.Generator) -> int:
