@@ -77,3 +77,13 @@ def test_a_seed_gives_one_answer():
     b = routing.choose_layout(ops, 12, target, trials=4, iterations=2, seed=11)
     assert a[0] == b[0] and a[2] == b[2]
     assert [(o.name, o.qubits) for o in a[1]] == [(o.name, o.qubits) for o in b[1]]
+
+
+def test_disconnected_device_is_refused_not_hung():
+    import qvalley as qv
+    from qvalley.errors import CompileError
+    from qvalley.targets import Target
+    split = Target("split-4", 4, basis=("cx", "rz", "sx", "x"), edges=[(0, 1), (2, 3)])
+    c = qv.Circuit(4).cx(0, 1).cx(0, 2).cx(1, 3)
+    with pytest.raises(CompileError, match="not connected by any path"):
+        qv.compile(c, split, seed=1)

@@ -34,7 +34,8 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
     ``edge_of[p, r]`` the index of undirected edge (p, r). ``valve``: swaps without
     progress before the nearest front gate is walked along a shortest path.
 
-    Returns (events, count, final layout, swaps, two-qubit depth)."""
+    Returns (events, count, final layout, swaps, two-qubit depth); swaps is ``-1 - i``
+    when op ``i`` joins qubits that no path of the device connects."""
     np.random.seed(seed)
     n_ops = q0.size
     n_phys = dist.shape[0]
@@ -113,6 +114,8 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
             i = front[0]
             u = l2p[q0[i]]
             target = l2p[q1[i]]
+            if dist[u, target] >= n_phys:  # no path: the coupling map is disconnected
+                return events, count, l2p, -1 - i, depth
             while dist[u, target] > 1:
                 best = -1
                 for t in range(nbr_ptr[u], nbr_ptr[u + 1]):

@@ -143,6 +143,12 @@ def _route_flat(flat: _Flat, layout, target: Target, seed: int, emit: bool):
     events, count, final, swaps, depth = nb_sabre.route(
         flat.q0, flat.q1, flat.succ_ptr, flat.succ, flat.npred,
         np.asarray(layout, dtype=np.int64), dist, nbr_ptr, nbr, edge_of, valve, seed, emit)
+    if swaps < 0:
+        op = flat.ops[-1 - swaps]
+        a, b = (int(final[q]) for q in op.qubits)
+        raise CompileError(f"{target.name}: device qubits {a} and {b} are not connected by "
+                           "any path of the coupling map, so a two-qubit gate cannot join "
+                           "them; give the target a connected coupling map")
     out: list[Op] = []
     if emit:
         l2p = list(layout)
