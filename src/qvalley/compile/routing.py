@@ -214,6 +214,8 @@ def choose_layout(ops: list[Op], num_virtual: int, target: Target, *, trials: in
     for t in range(max(1, trials)):
         layout = _region_layout(num_virtual, nbrs, rng)
         plans.append((t, layout, [_seed(rng) for _ in range(2 * iterations + 1)]))
+    walk = _walk_layout(ops, num_virtual, nbrs)  # one more start, not random
+    plans.append((len(plans), walk, [_seed(rng) for _ in range(2 * iterations + 1)]))
 
     def trial(plan):
         t, layout, seeds = plan
@@ -339,6 +341,48 @@ def trivial_route(ops: list[Op], num_virtual: int, target: Target, seed: int | N
     routed, final, _, _ = _route_flat(_Flat(ops), layout, target,
                                       _seed(np.random.default_rng(seed)), True)
     return layout, routed, final
+
+
+def _walk_layout(ops: list[Op], num_virtual: int, nbrs: list[list[int]]) -> list[int]:
+    """Circuit qubits in breadth-first order of their interactions (from the busiest),
+    placed along a depth-first walk of the device from its first qubit: neighbours in the
+    circuit land near each other, so long chains (GHZ, ripple adders) start with few gaps
+    where random starts begin with many."""
+    adj: list[set[int]] = [set() for _ in range(num_virtual)]
+    for op in ops:
+        if _routed(op):
+            a, b = op.qubits
+            adj[a].add(b)
+            adj[b].add(a)
+    order: list[int] = []
+    seen: set[int] = set()
+    for root in sorted(range(num_virtual), key=lambda v: -len(adj[v])):
+        if root in seen:
+            continue
+        seen.add(root)
+        queue = deque([root])
+        while queue:
+            v = queue.popleft()
+            order.append(v)
+            for w in sorted(adj[v], key=lambda w: -len(adj[w])):
+                if w not in seen:
+                    seen.add(w)
+                    queue.append(w)
+    walk: list[int] = []
+    visited: set[int] = set()
+    for start in range(len(nbrs)):
+        stack = [start]
+        while stack:
+            p = stack.pop()
+            if p in visited:
+                continue
+            visited.add(p)
+            walk.append(p)
+            stack.extend(sorted((r for r in nbrs[p] if r not in visited), reverse=True))
+    layout = [0] * num_virtual
+    for v, p in zip(order, walk):
+        layout[v] = p
+    return layout
 
 
 def _region_layout(n: int, nbrs: list[list[int]], rng: np.random.Generator) -> list[int]:
