@@ -12,7 +12,8 @@ front gate along a shortest path, so routing always ends.
 Layout: first a swap-free placement is searched for (the circuit's interaction graph
 inside the coupling map, bounded backtracking: :func:`perfect_layout`); failing that, each
 trial starts from a connected region of the device (a breadth-first walk
-from a random qubit) with the circuit's qubits placed on it at random, then runs routing
+from a random qubit) with the circuit's qubits placed on it at random, plus one start that
+lays the circuit's qubits along a walk of the device (:func:`_walk_layout`); each runs routing
 forward and backward over the circuit a few times, each run starting from where the last
 one ended (the layout "learns" the circuit); the trial with the fewest swaps, then the
 lowest depth, wins; the few best are built and resynthesised, and the compiler keeps the
