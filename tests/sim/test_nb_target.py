@@ -26,3 +26,17 @@ def test_choice_is_made_once_and_named():
     first = nb_target.configure()
     assert first == nb_target.configure()
     assert isinstance(first, str) and first
+
+
+def test_compiling_first_does_not_lose_the_choice():
+    """The compiler's numba routing loop is qvalley's too: the vector width is chosen
+    before it compiles, so a later simulation in the same process still gets it."""
+    import subprocess
+    import sys
+    code = ("import qvalley as qv\n"
+            "qv.compile(qv.Circuit(3).h(0).cx(0, 2).cx(1, 2), 'ibm-heron-r2', seed=1)\n"
+            "from qvalley.sim.statevector import nb_target\n"
+            "print(nb_target.configure())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300, check=True).stdout
+    assert "set up before" not in out and out.strip()

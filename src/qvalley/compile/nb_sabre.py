@@ -14,7 +14,11 @@ small int arrays, so the compiled loop needs no Python objects at all.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ..sim.statevector.nb_target import configure
+
+configure()  # the first numba compile of a process fixes the CPU features for all of qvalley
+from numba import njit  # noqa: E402
 
 EXTENDED = 20
 EXTENDED_WEIGHT = 0.5
