@@ -82,10 +82,7 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
             b = q1[i]
             if b < 0 or dist[l2p[a], l2p[b]] == 1:
                 if emit:
-                    if count == events.size:
-                        events = _grow(events)
-                    events[count] = i
-                    count += 1
+                    events, count = _record(events, count, i)
                 if b >= 0:
                     pa = l2p[a]
                     pb = l2p[b]
@@ -127,10 +124,7 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
                     if best < 0 or dist[w, target] < dist[best, target]:
                         best = w
                 if emit:
-                    if count == events.size:
-                        events = _grow(events)
-                    events[count] = -1 - edge_of[u, best]
-                    count += 1
+                    events, count = _record(events, count, -1 - edge_of[u, best])
                 depth = _do_swap(u, best, l2p, p2l, level, depth)
                 swaps += 1
                 u = best
@@ -184,17 +178,9 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
         for c in range(nc):
             u = cand_u[c]
             v = cand_v[c]
-            h = 0.0
-            for k in range(nf):
-                i = front[k]
-                h += dist[_moved(l2p[q0[i]], u, v), _moved(l2p[q1[i]], u, v)]
-            h /= nf
+            h = _distance_after(front, nf, q0, q1, l2p, dist, u, v) / nf
             if ne > 0:
-                he = 0.0
-                for k in range(ne):
-                    i = ext[k]
-                    he += dist[_moved(l2p[q0[i]], u, v), _moved(l2p[q1[i]], u, v)]
-                h += EXTENDED_WEIGHT * he / ne
+                h += EXTENDED_WEIGHT * _distance_after(ext, ne, q0, q1, l2p, dist, u, v) / ne
             h *= max(decay[u], decay[v])
             tie = np.random.random()
             if h < best_h or (h == best_h and tie < best_tie):
@@ -203,10 +189,7 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
                 best_u = u
                 best_v = v
         if emit:
-            if count == events.size:
-                events = _grow(events)
-            events[count] = -1 - edge_of[best_u, best_v]
-            count += 1
+            events, count = _record(events, count, -1 - edge_of[best_u, best_v])
         depth = _do_swap(best_u, best_v, l2p, p2l, level, depth)
         swaps += 1
         since_progress += 1
@@ -244,8 +227,22 @@ def _do_swap(u, v, l2p, p2l, level, depth):
     return max(depth, d)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _distance_after(idx, count, q0, q1, l2p, dist, u, v):
+    """Total distance of ops ``idx[:count]`` once physical qubits u and v are swapped."""
+    total = 0.0
+    for k in range(count):
+        i = idx[k]
+        total += dist[_moved(l2p[q0[i]], u, v), _moved(l2p[q1[i]], u, v)]
+    return total
+
+
 @njit(cache=True, nogil=True)
-def _grow(events):
-    out = np.empty(2 * events.size, np.int64)
-    out[:events.size] = events
-    return out
+def _record(events, count, event):
+    """Append ``event``, doubling the array when full; returns (events, count)."""
+    if count == events.size:
+        out = np.empty(2 * events.size, np.int64)
+        out[:events.size] = events
+        events = out
+    events[count] = event
+    return events, count + 1

@@ -252,33 +252,15 @@ def perfect_layout(ops: list[Op], num_virtual: int, target: Target,
     graph inside the coupling map (as Qiskit's VF2Layout does before SABRE); None when
     there is none or the search runs out of ``max_steps``."""
     nbrs = neighbours(target)
-    adj: list[set[int]] = [set() for _ in range(num_virtual)]
-    for op in ops:
-        if _routed(op):
-            a, b = op.qubits
-            adj[a].add(b)
-            adj[b].add(a)
+    adj, order = _interaction_order(ops, num_virtual)
     if not any(adj):
         return None
     deg = [len(nbrs[p]) for p in range(target.num_qubits)]
     if max(len(a) for a in adj) > max(deg):
         return None
     # place virtual qubits in breadth-first order from the busiest, so each new one has a
-    # placed neighbour (its candidates are then few)
-    order: list[int] = []
-    seen: set[int] = set()
-    for root in sorted(range(num_virtual), key=lambda v: -len(adj[v])):
-        if root in seen or not adj[root]:
-            continue
-        seen.add(root)
-        queue = deque([root])
-        while queue:
-            v = queue.popleft()
-            order.append(v)
-            for w in sorted(adj[v], key=lambda w: -len(adj[w])):
-                if w not in seen:
-                    seen.add(w)
-                    queue.append(w)
+    # placed neighbour (its candidates are then few); idle qubits take what is left
+    order = [v for v in order if adj[v]]
     place: dict[int, int] = {}
     used: set[int] = set()
     steps = 0
@@ -344,11 +326,10 @@ def trivial_route(ops: list[Op], num_virtual: int, target: Target, seed: int | N
     return layout, routed, final
 
 
-def _walk_layout(ops: list[Op], num_virtual: int, nbrs: list[list[int]]) -> list[int]:
-    """Circuit qubits in breadth-first order of their interactions (from the busiest),
-    placed along a depth-first walk of the device from its first qubit: neighbours in the
-    circuit land near each other, so long chains (GHZ, ripple adders) start with few gaps
-    where random starts begin with many."""
+def _interaction_order(ops: list[Op], num_virtual: int) -> tuple[list[set[int]], list[int]]:
+    """The circuit's interaction graph (``adj[v]``: qubits v shares a two-qubit op with)
+    and every qubit in breadth-first order over it, each component from its busiest
+    qubit, busier neighbours first."""
     adj: list[set[int]] = [set() for _ in range(num_virtual)]
     for op in ops:
         if _routed(op):
@@ -369,6 +350,15 @@ def _walk_layout(ops: list[Op], num_virtual: int, nbrs: list[list[int]]) -> list
                 if w not in seen:
                     seen.add(w)
                     queue.append(w)
+    return adj, order
+
+
+def _walk_layout(ops: list[Op], num_virtual: int, nbrs: list[list[int]]) -> list[int]:
+    """Circuit qubits in breadth-first order of their interactions (from the busiest),
+    placed along a depth-first walk of the device from its first qubit: neighbours in the
+    circuit land near each other, so long chains (GHZ, ripple adders) start with few gaps
+    where random starts begin with many."""
+    _, order = _interaction_order(ops, num_virtual)
     walk: list[int] = []
     visited: set[int] = set()
     for start in range(len(nbrs)):
