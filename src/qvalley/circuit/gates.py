@@ -73,6 +73,13 @@ class GateDef:
                                f"got {len(params)}")
         return self.matrix_fn(*map(float, params))
 
+    @property
+    def entries_fn(self) -> Callable[..., tuple] | None:
+        """The matrix as its entries, row-major, in a tuple of Python numbers, for the
+        gates defined that way (the parameterised one-qubit gates and a few others), else
+        None."""
+        return getattr(self.matrix_fn, "entries", None)
+
     def base_params(self, params: Sequence) -> tuple:
         """Parameters of the ``base`` gate of a controlled gate (the same ones)."""
         return tuple(params)
@@ -94,33 +101,62 @@ def controlled(base: np.ndarray, num_ctrl: int) -> np.ndarray:
     return out
 
 
-def _u(theta: float, phi: float, lam: float) -> np.ndarray:
+class _Entries:
+    """A matrix function defined by the entries of its matrix, row-major, as a tuple of
+    Python numbers: calling it gives the complex128 array; ``entries(*params)`` gives the
+    numbers themselves, which is what a caller packing many small matrices into one array
+    wants (the small-circuit simulator: building an array per gate would cost more than
+    simulating the gate)."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: Callable[..., tuple]) -> None:
+        self.entries = entries
+
+    def __call__(self, *params: float) -> np.ndarray:
+        flat = self.entries(*params)
+        dim = math.isqrt(len(flat))
+        return np.array(flat, dtype=np.complex128).reshape(dim, dim)
+
+
+@_Entries
+def _u(theta: float, phi: float, lam: float) -> tuple:
     c, s = math.cos(theta / 2), math.sin(theta / 2)
-    return _m([[c, -cmath.exp(1j * lam) * s],
-               [cmath.exp(1j * phi) * s, cmath.exp(1j * (phi + lam)) * c]])
+    return (c, -cmath.exp(1j * lam) * s,
+            cmath.exp(1j * phi) * s, cmath.exp(1j * (phi + lam)) * c)
 
 
+@_Entries
+def _u2(phi: float, lam: float) -> tuple:
+    return _u.entries(PI / 2, phi, lam)
+
+
+@_Entries
 def _rx(t):
     c, s = math.cos(t / 2), math.sin(t / 2)
-    return _m([[c, -1j * s], [-1j * s, c]])
+    return (c, -1j * s, -1j * s, c)
 
 
+@_Entries
 def _ry(t):
     c, s = math.cos(t / 2), math.sin(t / 2)
-    return _m([[c, -s], [s, c]])
+    return (c, -s, s, c)
 
 
+@_Entries
 def _rz(t):
-    return _m([[cmath.exp(-0.5j * t), 0], [0, cmath.exp(0.5j * t)]])
+    return (cmath.exp(-0.5j * t), 0, 0, cmath.exp(0.5j * t))
 
 
+@_Entries
 def _p(lam):
-    return _m([[1, 0], [0, cmath.exp(1j * lam)]])
+    return (1, 0, 0, cmath.exp(1j * lam))
 
 
+@_Entries
 def _r(theta, phi):
     c, s = math.cos(theta / 2), math.sin(theta / 2)
-    return _m([[c, -1j * cmath.exp(-1j * phi) * s], [-1j * cmath.exp(1j * phi) * s, c]])
+    return (c, -1j * cmath.exp(-1j * phi) * s, -1j * cmath.exp(1j * phi) * s, c)
 
 
 _X = _m([[0, 1], [1, 0]])
@@ -139,30 +175,33 @@ def _pauli_rotation(pauli_hi: np.ndarray, pauli_lo: np.ndarray, theta: float) ->
     return math.cos(theta / 2) * np.eye(4, dtype=np.complex128) - 1j * math.sin(theta / 2) * pp
 
 
+@_Entries
 def _xx_plus_yy(theta, beta):
     c, s = math.cos(theta / 2), math.sin(theta / 2)
-    return _m([[1, 0, 0, 0],
-               [0, c, -1j * s * cmath.exp(-1j * beta), 0],
-               [0, -1j * s * cmath.exp(1j * beta), c, 0],
-               [0, 0, 0, 1]])
+    return (1, 0, 0, 0,
+            0, c, -1j * s * cmath.exp(-1j * beta), 0,
+            0, -1j * s * cmath.exp(1j * beta), c, 0,
+            0, 0, 0, 1)
 
 
+@_Entries
 def _xx_minus_yy(theta, beta):
     c, s = math.cos(theta / 2), math.sin(theta / 2)
-    return _m([[c, 0, 0, -1j * s * cmath.exp(-1j * beta)],
-               [0, 1, 0, 0],
-               [0, 0, 1, 0],
-               [-1j * s * cmath.exp(1j * beta), 0, 0, c]])
+    return (c, 0, 0, -1j * s * cmath.exp(-1j * beta),
+            0, 1, 0, 0,
+            0, 0, 1, 0,
+            -1j * s * cmath.exp(1j * beta), 0, 0, c)
 
 
 def _ecr():
     return _SQ2 * _m([[0, 1, 0, 1j], [1, 0, -1j, 0], [0, 1j, 0, 1], [-1j, 0, 1, 0]])
 
 
-def _sigma(phase: float) -> np.ndarray:
+@_Entries
+def _sigma(phase: float) -> tuple:
     """cos(2πφ) X + sin(2πφ) Y: the equatorial Pauli axis at ``phase`` turns (IonQ)."""
     e = cmath.exp(2j * PI * phase)
-    return _m([[0, e.conjugate()], [e, 0]])
+    return (0, e.conjugate(), e, 0)
 
 
 def _gpi2(phase: float) -> np.ndarray:
@@ -254,7 +293,7 @@ def _defs() -> list[GateDef]:
         qasm2="p", qasm3="p", aliases=("phase",), diagonal=True)
     add("u1", 1, ("lambda",), _p, "Phase gate diag(1, e^{iλ}) (legacy name of p).",
         inverse=_negate("u1"), qasm2="u1", qasm3="u1", diagonal=True)
-    add("u2", 1, ("phi", "lambda"), lambda phi, lam: _u(PI / 2, phi, lam),
+    add("u2", 1, ("phi", "lambda"), _u2,
         "U(π/2, φ, λ).", inverse=lambda phi, lam: ("u3", (-PI / 2, -lam, -phi)),
         qasm2="u2", qasm3="u2")
     add("u3", 1, ("theta", "phi", "lambda"), _u, "Generic rotation U(θ, φ, λ).",
@@ -321,7 +360,7 @@ def _defs() -> list[GateDef]:
                             ("rzx", (-PI / 4,), (0, 1))])
     # IonQ native gates: angles in turns (1 turn = 2π), as IonQ's API writes them
     # (docs.ionq.com, "native gates"; the operators as in qiskit-ionq's ionq_gates.py)
-    add("gpi", 1, ("phi",), lambda phi: _sigma(phi),
+    add("gpi", 1, ("phi",), _sigma,
         "IonQ GPI(φ): π rotation about cos(2πφ) X + sin(2πφ) Y (φ in turns).",
         definition=lambda phi: [("rz", (-2 * PI * phi,), (0,)), ("x", (), (0,)),
                                 ("rz", (2 * PI * phi,), (0,))])

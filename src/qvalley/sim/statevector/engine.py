@@ -367,7 +367,7 @@ def sample(program: Program, shots: int, rng: np.random.Generator) -> np.ndarray
     if not program.dynamic:
         require_statevector(n)  # the state, then probabilities and their running sum
         psi = final_state(program, None)
-        _fill_terminal(records, psi, program, rng)
+        fill_terminal(records, psi, program.terminal, rng)
         return records
     require_statevector(n)
     rows_cap = max(1, available_bytes() // (3 * (16 << n)))
@@ -382,13 +382,15 @@ def sample(program: Program, shots: int, rng: np.random.Generator) -> np.ndarray
     return records
 
 
-def _fill_terminal(rows: np.ndarray, psi: np.ndarray, program: Program,
-                   rng: np.random.Generator, draws: np.ndarray | None = None) -> None:
-    if not program.terminal:
+def fill_terminal(rows: np.ndarray, psi: np.ndarray, terminal: list[tuple[int, int]],
+                  rng: np.random.Generator, draws: np.ndarray | None = None) -> None:
+    """Sample the final measurements ``terminal`` ((qubit, clbit) pairs) of every row
+    of ``rows`` from the state ``psi``, in one pass."""
+    if not terminal:
         return
     probs = np.abs(psi) ** 2
     idx = sample_indices(probs, rows.shape[0], rng, draws)
-    for q, c in program.terminal:
+    for q, c in terminal:
         rows[:, c] = 0 if q == IDLE else (idx >> q) & 1
 
 
