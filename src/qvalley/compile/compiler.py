@@ -69,8 +69,9 @@ def compile(circuit: Circuit, target: "str | Target" = "ibm-heron-r2", *,
     ops = P.unroll(circuit)
     if level >= 1:
         ops = P.cancel_2q(P.merge_1q(ops))
+    memo: dict = {}  # block cores -> entangler counts, shared by the resynthesis passes
     if level >= 2:
-        ops = _resynthesise(ops, partial, level)
+        ops = _resynthesise(ops, partial, level, memo)
     trials, refinements = _LEVELS[level]
     if target.all_to_all:
         layout = list(range(n))
@@ -79,13 +80,13 @@ def compile(circuit: Circuit, target: "str | Target" = "ibm-heron-r2", *,
         layout, ops, final = routing.trivial_route(ops, n, target, seed)
     else:
         def score(routed):
-            done = _after_routing(routed, partial, level)
+            done = _after_routing(routed, partial, level, memo)
             return done, (two_qubit_count(done), routing._depth2q(done))
         layout, ops, final = routing.choose_layout(ops, n, target, trials=trials,
                                                    iterations=refinements, seed=seed,
                                                    score=score)
     if target.all_to_all or level == 0:
-        ops = _after_routing(ops, partial, level)
+        ops = _after_routing(ops, partial, level, memo)
     instrs = P.translate(ops, target)
     out = Circuit(target.num_qubits, circuit.num_clbits,
                   name=f"{circuit.name or 'circuit'}@{target.name}")
@@ -96,20 +97,20 @@ def compile(circuit: Circuit, target: "str | Target" = "ibm-heron-r2", *,
     return out
 
 
-def _after_routing(ops: list[Op], partial: bool, level: int) -> list[Op]:
+def _after_routing(ops: list[Op], partial: bool, level: int, memo: dict) -> list[Op]:
     if level >= 2:
-        return _resynthesise(ops, partial, level)
+        return _resynthesise(ops, partial, level, memo)
     if level == 1:
         return P.cancel_2q(P.merge_1q(P._lower_swaps(ops)))
     return ops
 
 
-def _resynthesise(ops: list[Op], partial: bool, level: int) -> list[Op]:
-    ops = P.merge_1q(P.consolidate(ops, partial=partial))
+def _resynthesise(ops: list[Op], partial: bool, level: int, memo: dict) -> list[Op]:
+    ops = P.merge_1q(P.consolidate(ops, partial=partial, memo=memo))
     if level >= 3:
         for _ in range(4):
             before = two_qubit_count(ops)
-            ops = P.merge_1q(P.cancel_2q(P.consolidate(ops, partial=partial)))
+            ops = P.merge_1q(P.cancel_2q(P.consolidate(ops, partial=partial, memo=memo)))
             if two_qubit_count(ops) >= before:
                 break
     return ops

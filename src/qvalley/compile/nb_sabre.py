@@ -57,7 +57,11 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
         if npred[i] == 0:
             front[nf] = i
             nf += 1
+    # decay per physical qubit, valid where decay_epoch == epoch (else 1): a reset is a
+    # new epoch, not a write over every qubit of the device
     decay = np.ones(n_phys)
+    decay_epoch = np.zeros(n_phys, np.int64)
+    epoch = 0
     level = np.zeros(n_phys, np.int64)  # two-qubit depth per physical qubit
     depth = 0
     swaps = 0
@@ -68,6 +72,15 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
     stamp = np.full(n_ops, -1, np.int64)
     queue = np.empty(n_ops, np.int64)
     ext = np.empty(EXTENDED, np.int64)
+    # gates of the front and extended sets by the physical qubits they touch (linked
+    # lists, valid where node_stamp == the current step): a candidate swap changes only
+    # the distances of the gates on its two qubits
+    gate_pa = np.empty(n_ops + EXTENDED, np.int64)
+    gate_pb = np.empty(n_ops + EXTENDED, np.int64)
+    node_gate = np.empty(2 * (n_ops + EXTENDED), np.int64)
+    node_next = np.empty(2 * (n_ops + EXTENDED), np.int64)
+    first_node = np.full(n_phys, -1, np.int64)
+    node_stamp = np.full(n_phys, -1, np.int64)
     n_edges = max(1, edge_of.max() + 1)
     cand_u = np.empty(n_edges, np.int64)
     cand_v = np.empty(n_edges, np.int64)
@@ -105,7 +118,7 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
         nf = nn
         if progressed:
             since_progress = 0
-            decay[:] = 1.0
+            epoch += 1
             continue
         if nf == 0:
             break
@@ -171,6 +184,29 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
                     cand_u[nc] = min(p, r)
                     cand_v[nc] = max(p, r)
                     nc += 1
+        # distances now, and the lists of gates per physical qubit
+        base_f = 0
+        base_e = 0
+        nodes = 0
+        for k in range(nf + ne):
+            i = front[k] if k < nf else ext[k - nf]
+            pa = l2p[q0[i]]
+            pb = l2p[q1[i]]
+            gate_pa[k] = pa
+            gate_pb[k] = pb
+            if k < nf:
+                base_f += dist[pa, pb]
+            else:
+                base_e += dist[pa, pb]
+            for side in range(2):
+                p = pa if side == 0 else pb
+                if node_stamp[p] != step:
+                    node_stamp[p] = step
+                    first_node[p] = -1
+                node_gate[nodes] = k
+                node_next[nodes] = first_node[p]
+                first_node[p] = nodes
+                nodes += 1
         best_u = -1
         best_v = -1
         best_h = np.inf
@@ -178,10 +214,32 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
         for c in range(nc):
             u = cand_u[c]
             v = cand_v[c]
-            h = _distance_after(front, nf, q0, q1, l2p, dist, u, v) / nf
+            # the scores sum integer distances, so the change computed here gives exactly
+            # the totals a full recount would
+            d_f = 0
+            d_e = 0
+            for side in range(2):
+                p = u if side == 0 else v
+                if node_stamp[p] != step:
+                    continue
+                node = first_node[p]
+                while node >= 0:
+                    k = node_gate[node]
+                    node = node_next[node]
+                    pa = gate_pa[k]
+                    pb = gate_pb[k]
+                    if side == 1 and (pa == u or pb == u):
+                        continue  # on both qubits of the swap: counted with u
+                    diff = dist[_moved(pa, u, v), _moved(pb, u, v)] - dist[pa, pb]
+                    if k < nf:
+                        d_f += diff
+                    else:
+                        d_e += diff
+            h = (base_f + d_f) / nf
             if ne > 0:
-                h += EXTENDED_WEIGHT * _distance_after(ext, ne, q0, q1, l2p, dist, u, v) / ne
-            h *= max(decay[u], decay[v])
+                h += EXTENDED_WEIGHT * (base_e + d_e) / ne
+            h *= max(decay[u] if decay_epoch[u] == epoch else 1.0,
+                     decay[v] if decay_epoch[v] == epoch else 1.0)
             tie = np.random.random()
             if h < best_h or (h == best_h and tie < best_tie):
                 best_h = h
@@ -194,10 +252,13 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
         swaps += 1
         since_progress += 1
         since_reset += 1
-        decay[best_u] += DECAY
-        decay[best_v] += DECAY
+        for p in (best_u, best_v):
+            if decay_epoch[p] != epoch:
+                decay_epoch[p] = epoch
+                decay[p] = 1.0
+            decay[p] += DECAY
         if since_reset >= DECAY_RESET:
-            decay[:] = 1.0
+            epoch += 1
             since_reset = 0
     return events, count, l2p, swaps, depth
 
@@ -225,16 +286,6 @@ def _do_swap(u, v, l2p, p2l, level, depth):
     level[u] = d
     level[v] = d
     return max(depth, d)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _distance_after(idx, count, q0, q1, l2p, dist, u, v):
-    """Total distance of ops ``idx[:count]`` once physical qubits u and v are swapped."""
-    total = 0.0
-    for k in range(count):
-        i = idx[k]
-        total += dist[_moved(l2p[q0[i]], u, v), _moved(l2p[q1[i]], u, v)]
-    return total
 
 
 @njit(cache=True, nogil=True)

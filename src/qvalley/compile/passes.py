@@ -89,8 +89,14 @@ def _inverse_pair(a: Op, b: Op) -> bool:
     return set(a.qubits) == set(b.qubits) and abs(a.theta + b.theta) < 1e-12
 
 
-def consolidate(ops: list[Op], *, partial: bool) -> list[Op]:
-    """Collect two-qubit blocks and resynthesise each when it gets cheaper."""
+def consolidate(ops: list[Op], *, partial: bool, memo: dict | None = None) -> list[Op]:
+    """Collect two-qubit blocks and resynthesise each when it gets cheaper.
+
+    ``memo`` (a dict kept by the caller across passes over the same circuit) remembers,
+    for the core of each block seen (from its first to its last two-qubit gate, the part
+    that fixes how many entanglers it needs), the count resynthesis reached; a block whose
+    core is known not to get cheaper is kept without a KAK decomposition. Later passes
+    meet mostly such blocks: the ones the earlier passes already resynthesised."""
     out: list[Op] = []
     blocks: dict[int, list] = {}  # qubit -> open block [pair, ops]
     pending: dict[int, list[Op]] = {}  # one-qubit ops not yet in a block
@@ -102,7 +108,7 @@ def consolidate(ops: list[Op], *, partial: bool) -> list[Op]:
         pair, bops = blk
         for p in pair:
             blocks.pop(p, None)
-        out.extend(_resynthesise(pair, bops, partial))
+        out.extend(_resynthesise(pair, bops, partial, memo))
 
     def flush(q):
         out.extend(pending.pop(q, []))
@@ -137,17 +143,47 @@ def consolidate(ops: list[Op], *, partial: bool) -> list[Op]:
     return out
 
 
-def _resynthesise(pair: tuple[int, int], bops: list[Op], partial: bool) -> list[Op]:
+def _resynthesise(pair: tuple[int, int], bops: list[Op], partial: bool,
+                  memo: dict | None = None) -> list[Op]:
     before = sum(3 if o.name == "swap" else 1 for o in bops if o.two_qubit)
     if before <= 1:  # one entangler and local gates: nothing fewer exists
         return bops
+    swaps = any(o.name == "swap" for o in bops)
+    key = None
+    if memo is not None:
+        key = _core_key(pair[0], bops)
+        known = memo.get(key)
+        if known is not None and not swaps and known >= before:
+            return bops
     q0, q1 = pair
     mat = synthesis.ops_unitary(bops, q0, q1)
     new = synthesis.two_qubit_ops(mat, q0, q1, partial=partial)
     after = sum(1 for o in new if o.two_qubit)
-    if after < before or (after == before and any(o.name == "swap" for o in bops)):
+    if memo is not None:
+        memo[key] = after
+        if any(o.two_qubit for o in new):
+            memo[_core_key(q0, new)] = after
+    if after < before or (after == before and swaps):
         return new
     return _lower_swaps(bops)
+
+
+def _core_key(q0: int, bops: list[Op]) -> tuple:
+    """The ops of a block from its first to its last two-qubit gate, in the block's own
+    frame (qubit ``q0`` or the other one): equal keys, equal cores, so the same number
+    of entanglers (local gates before and after do not change it)."""
+    two = [i for i, o in enumerate(bops) if o.two_qubit]
+    key = []
+    for o in bops[two[0]:two[-1] + 1]:
+        if o.name == "u":
+            key.append((o.qubits[0] == q0, o.matrix.tobytes()))
+        elif o.name == "cx":
+            key.append(("cx", o.qubits[0] == q0))
+        elif o.name == "rzz":
+            key.append(("rzz", o.theta))
+        else:
+            key.append((o.name,))
+    return tuple(key)
 
 
 def _lower_swaps(ops: list[Op]) -> list[Op]:
