@@ -90,8 +90,7 @@ def compile(circuit: Circuit, target: "str | Target" = "ibm-heron-r2", *,
     instrs = P.translate(ops, target)
     out = Circuit(target.num_qubits, circuit.num_clbits,
                   name=f"{circuit.name or 'circuit'}@{target.name}")
-    for ins in instrs:
-        out.append(ins)
+    out._extend_trusted(instrs)
     out.layout = Layout(tuple(layout), tuple(final))
     out.target = target.name
     return out

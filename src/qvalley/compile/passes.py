@@ -92,12 +92,15 @@ def _inverse_pair(a: Op, b: Op) -> bool:
 def consolidate(ops: list[Op], *, partial: bool, memo: dict | None = None) -> list[Op]:
     """Collect two-qubit blocks and resynthesise each when it gets cheaper.
 
-    ``memo`` (a dict kept by the caller across passes over the same circuit) remembers,
-    for the core of each block seen (from its first to its last two-qubit gate, the part
-    that fixes how many entanglers it needs), the count resynthesis reached; a block whose
-    core is known not to get cheaper is kept without a KAK decomposition. Later passes
-    meet mostly such blocks: the ones the earlier passes already resynthesised."""
-    out: list[Op] = []
+    The blocks of the whole list are collected first and their KAK decompositions computed
+    together (:func:`.synthesis.two_qubit_ops_many`). ``memo`` (a dict kept by the caller
+    across passes over the same circuit) remembers, for the core of each block seen (from
+    its first to its last two-qubit gate, the part that fixes how many entanglers it
+    needs), the count resynthesis reached; a block whose core is known not to get cheaper
+    is kept without a decomposition. Later passes meet mostly such blocks: the ones the
+    earlier passes already resynthesised."""
+    out: list = []  # ops, and ints: indices of blocks whose ops come later
+    jobs: list[tuple[tuple[int, int], list[Op]]] = []
     blocks: dict[int, list] = {}  # qubit -> open block [pair, ops]
     pending: dict[int, list[Op]] = {}  # one-qubit ops not yet in a block
 
@@ -108,7 +111,8 @@ def consolidate(ops: list[Op], *, partial: bool, memo: dict | None = None) -> li
         pair, bops = blk
         for p in pair:
             blocks.pop(p, None)
-        out.extend(_resynthesise(pair, bops, partial, memo))
+        out.append(len(jobs))
+        jobs.append((pair, bops))
 
     def flush(q):
         out.extend(pending.pop(q, []))
@@ -140,32 +144,52 @@ def consolidate(ops: list[Op], *, partial: bool, memo: dict | None = None) -> li
         close(q)
     for q in sorted(pending):
         flush(q)
-    return out
+    done = _resynthesise_all(jobs, partial, memo)
+    result: list[Op] = []
+    for item in out:
+        if type(item) is int:
+            result.extend(done[item])
+        else:
+            result.append(item)
+    return result
 
 
-def _resynthesise(pair: tuple[int, int], bops: list[Op], partial: bool,
-                  memo: dict | None = None) -> list[Op]:
-    before = sum(3 if o.name == "swap" else 1 for o in bops if o.two_qubit)
-    if before <= 1:  # one entangler and local gates: nothing fewer exists
-        return bops
-    swaps = any(o.name == "swap" for o in bops)
-    key = None
-    if memo is not None:
-        key = _core_key(pair[0], bops)
-        known = memo.get(key)
-        if known is not None and not swaps and known >= before:
-            return bops
-    q0, q1 = pair
-    mat = synthesis.ops_unitary(bops, q0, q1)
-    new = synthesis.two_qubit_ops(mat, q0, q1, partial=partial)
-    after = sum(1 for o in new if o.two_qubit)
-    if memo is not None:
-        memo[key] = after
-        if any(o.two_qubit for o in new):
-            memo[_core_key(q0, new)] = after
-    if after < before or (after == before and swaps):
-        return new
-    return _lower_swaps(bops)
+def _resynthesise_all(jobs: list[tuple[tuple[int, int], list[Op]]], partial: bool,
+                      memo: dict | None) -> list[list[Op]]:
+    """The ops of each block: resynthesised when that has fewer entanglers (or absorbs a
+    swap at no cost), else as they were (swaps lowered to 3 CX)."""
+    done: list = [None] * len(jobs)
+    todo: list[int] = []
+    keys: list = [None] * len(jobs)
+    for j, (pair, bops) in enumerate(jobs):
+        before = sum(3 if o.name == "swap" else 1 for o in bops if o.two_qubit)
+        if before <= 1:  # one entangler and local gates: nothing fewer exists
+            done[j] = bops
+            continue
+        if memo is not None:
+            keys[j] = _core_key(pair[0], bops)
+            known = memo.get(keys[j])
+            if known is not None and known >= before and \
+                    not any(o.name == "swap" for o in bops):
+                done[j] = bops
+                continue
+        todo.append(j)
+    new_ops = synthesis.two_qubit_ops_many(
+        [(synthesis.ops_unitary(jobs[j][1], *jobs[j][0]), *jobs[j][0]) for j in todo],
+        partial=partial)
+    for j, new in zip(todo, new_ops):
+        (q0, _), bops = jobs[j]
+        before = sum(3 if o.name == "swap" else 1 for o in bops if o.two_qubit)
+        after = sum(1 for o in new if o.two_qubit)
+        if memo is not None:
+            memo[keys[j]] = after
+            if after:
+                memo[_core_key(q0, new)] = after
+        if after < before or (after == before and any(o.name == "swap" for o in bops)):
+            done[j] = new
+        else:
+            done[j] = _lower_swaps(bops)
+    return done
 
 
 def _core_key(q0: int, bops: list[Op]) -> tuple:
