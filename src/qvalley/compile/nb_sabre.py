@@ -81,11 +81,13 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
     node_next = np.empty(2 * (n_ops + EXTENDED), np.int64)
     first_node = np.full(n_phys, -1, np.int64)
     node_stamp = np.full(n_phys, -1, np.int64)
-    n_edges = max(1, edge_of.max() + 1)
+    n_edges = max(1, nbr.size // 2)  # every undirected edge is listed from both ends
     cand_u = np.empty(n_edges, np.int64)
     cand_v = np.empty(n_edges, np.int64)
     seen_edge = np.full(n_edges, -1, np.int64)
     step = 0
+    ne = 0
+    ext_stale = True
     while nf > 0:
         progressed = False
         nn = 0
@@ -118,6 +120,7 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
         nf = nn
         if progressed:
             since_progress = 0
+            ext_stale = True
             epoch += 1
             continue
         if nf == 0:
@@ -142,16 +145,20 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
                 swaps += 1
                 u = best
             since_progress = 0
+            ext_stale = True
             continue
-        # the extended set: the next EXTENDED routed ops reachable from the front
-        ne = 0
+        # the extended set: the next EXTENDED routed ops reachable from the front (the
+        # same until the front changes, so not walked again after a swap that ran nothing)
         head = 0
         tail = 0
-        for k in range(nf):
-            stamp[front[k]] = step
-            pend[front[k]] = 0
-            queue[tail] = front[k]
-            tail += 1
+        if ext_stale:
+            ne = 0
+            ext_stale = False
+            for k in range(nf):
+                stamp[front[k]] = step
+                pend[front[k]] = 0
+                queue[tail] = front[k]
+                tail += 1
         while head < tail and ne < EXTENDED:
             i = queue[head]
             head += 1
