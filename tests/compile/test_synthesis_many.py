@@ -119,3 +119,14 @@ def test_consolidate_with_memo_is_exact_and_no_worse(partial):
         assert count(first) == count(plain)
         assert count(again) <= count(first)
         assert memo  # cores were remembered
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_entanglers_read_off_the_coordinates(partial):
+    rng = np.random.default_rng(SEED + 3)
+    mats = sample_matrices() + [np.kron(haar(rng, 2), haar(rng, 2))]
+    mats += [weyl(a, b, c) for a, b, c in rng.choice([0.0, np.pi / 4, 0.3, -0.2], (40, 3))]
+    for m, parts in zip(mats, synthesis.block_parts_many(mats)):
+        built = sum(o.two_qubit for o in synthesis.ops_from_parts(m, 0, 1, parts, partial))
+        predicted = synthesis.entanglers(parts, partial)
+        assert predicted == built if not partial else predicted <= built

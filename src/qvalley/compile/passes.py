@@ -174,20 +174,22 @@ def _resynthesise_all(jobs: list[tuple[tuple[int, int], list[Op]]], partial: boo
                 done[j] = bops
                 continue
         todo.append(j)
-    new_ops = synthesis.two_qubit_ops_many(
-        [(synthesis.ops_unitary(jobs[j][1], *jobs[j][0]), *jobs[j][0]) for j in todo],
-        partial=partial)
-    for j, new in zip(todo, new_ops):
-        (q0, _), bops = jobs[j]
+    mats = [synthesis.ops_unitary(jobs[j][1], *jobs[j][0]) for j in todo]
+    for j, mat, parts in zip(todo, mats, synthesis.block_parts_many(mats)):
+        (q0, q1), bops = jobs[j]
         before = sum(3 if o.name == "swap" else 1 for o in bops if o.two_qubit)
-        after = sum(1 for o in new if o.two_qubit)
+        swaps = any(o.name == "swap" for o in bops)
+        after = synthesis.entanglers(parts, partial)  # read off the coordinates
+        if after < before or swaps:  # only then are the new ops worth building
+            new = synthesis.ops_from_parts(mat, q0, q1, parts, partial)
+            after = sum(1 for o in new if o.two_qubit)
+            if memo is not None and after:
+                memo[_core_key(q0, new)] = after
+            if after < before or (after == before and swaps):
+                done[j] = new
         if memo is not None:
             memo[keys[j]] = after
-            if after:
-                memo[_core_key(q0, new)] = after
-        if after < before or (after == before and any(o.name == "swap" for o in bops)):
-            done[j] = new
-        else:
+        if done[j] is None:
             done[j] = _lower_swaps(bops)
     return done
 

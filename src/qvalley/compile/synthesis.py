@@ -138,7 +138,7 @@ def two_qubit_ops(mat: np.ndarray, q0: int, q1: int, *, partial: bool) -> list[O
     parts = None
     if D._tensor_factor(mat) is None:  # entangling: one KAK serves both forms
         parts = D.kak_parts(mat)
-    return _ops_from_parts(mat, q0, q1, parts, partial)
+    return ops_from_parts(mat, q0, q1, parts, partial)
 
 
 def two_qubit_ops_many(blocks: list[tuple[np.ndarray, int, int]], *,
@@ -146,18 +146,43 @@ def two_qubit_ops_many(blocks: list[tuple[np.ndarray, int, int]], *,
     """:func:`two_qubit_ops` of each ``(matrix, q0, q1)``, the KAK decompositions of all
     the entangling ones computed together (:func:`.decompose.kak_parts_many`: about 20 us
     a block instead of 110 one by one)."""
-    if not blocks:
-        return []
-    mats = np.array([b[0] for b in blocks])
-    entangling = np.nonzero(D.product_rank_many(mats) > 1e-12)[0]
-    parts: list = [None] * len(blocks)
-    for i, p in zip(entangling, D.kak_parts_many(mats[entangling])):
-        parts[i] = p
-    return [_ops_from_parts(m, q0, q1, p, partial)
+    parts = block_parts_many([b[0] for b in blocks])
+    return [ops_from_parts(m, q0, q1, p, partial)
             for (m, q0, q1), p in zip(blocks, parts)]
 
 
-def _ops_from_parts(mat: np.ndarray, q0: int, q1: int, parts, partial: bool) -> list[Op]:
+def block_parts_many(mats: list[np.ndarray]) -> list:
+    """For each 4x4 unitary its :func:`.decompose.kak_parts`, or None when it is a
+    product of one-qubit gates; all computed together."""
+    if not mats:
+        return []
+    stack = np.array(mats)
+    entangling = np.nonzero(D.product_rank_many(stack) > 1e-12)[0]
+    parts: list = [None] * len(mats)
+    for i, p in zip(entangling, D.kak_parts_many(stack[entangling])):
+        parts[i] = p
+    return parts
+
+
+def entanglers(parts, partial: bool) -> int:
+    """How many entanglers :func:`ops_from_parts` uses for a block with these ``parts``,
+    read off its Weyl coordinates with the same rules and tolerances (with ``partial``
+    a lower bound: the one-``rzz`` form is checked when built and may fall back to 2 CX).
+    Lets a caller skip building ops it will not keep."""
+    if parts is None:
+        return 0
+    reduced = [c - round(c / (PI / 2)) * PI / 2 for c in parts[1]]
+    if partial:
+        live = [r for r in reduced if abs(r) > 1e-12]
+        if len(live) == 1 and abs(abs(live[0]) - PI / 4) >= 1e-9:
+            return 1
+    live = [r for r in reduced if abs(r) > 1e-13]
+    if len(live) == 1:
+        return 1 if abs(abs(live[0]) - PI / 4) <= 1e-13 else 2
+    return len(live)
+
+
+def ops_from_parts(mat: np.ndarray, q0: int, q1: int, parts, partial: bool) -> list[Op]:
     """The ops of :func:`two_qubit_ops` from ``parts`` (:func:`.decompose.kak_parts` of an
     entangling ``mat``, None for a product)."""
     if parts is not None and partial:
