@@ -68,16 +68,17 @@ def test_product_rank_many_finds_products():
 
 
 @pytest.mark.parametrize("partial", [False, True])
-def test_two_qubit_ops_many_equals_one_by_one(partial):
+def test_batched_parts_give_the_ops_of_one_by_one(partial):
     rng = np.random.default_rng(SEED + 1)
     mats = sample_matrices() + [np.kron(haar(rng, 2), haar(rng, 2))]
     blocks = [(m, 3, 7) if i % 2 else (m, 7, 3) for i, m in enumerate(mats)]
-    many = synthesis.two_qubit_ops_many(blocks, partial=partial)
+    many = [synthesis.ops_from_parts(m, q0, q1, p, partial) for (m, q0, q1), p in
+            zip(blocks, synthesis.block_parts_many(mats))]
     for (m, q0, q1), ops in zip(blocks, many):
         single = synthesis.two_qubit_ops(m, q0, q1, partial=partial)
         assert sum(o.two_qubit for o in ops) == sum(o.two_qubit for o in single)
         assert phase_fidelity(synthesis.ops_unitary(ops, q0, q1), m) > 1 - 1e-10
-    assert synthesis.two_qubit_ops_many([], partial=partial) == []
+    assert synthesis.block_parts_many([]) == []
 
 
 def random_ops(rng, n, count):

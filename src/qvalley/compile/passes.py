@@ -93,10 +93,11 @@ def consolidate(ops: list[Op], *, partial: bool, memo: dict | None = None) -> li
     """Collect two-qubit blocks and resynthesise each when it gets cheaper.
 
     The blocks of the whole list are collected first and their KAK decompositions computed
-    together (:func:`.synthesis.two_qubit_ops_many`). ``memo`` (a dict kept by the caller
-    across passes over the same circuit) remembers, for the core of each block seen (from
-    its first to its last two-qubit gate, the part that fixes how many entanglers it
-    needs), the count resynthesis reached; a block whose core is known not to get cheaper
+    together (:func:`.synthesis.block_parts_many`); new ops are built only for blocks that
+    get cheaper. ``memo`` (a dict kept by the caller across passes over the same circuit)
+    remembers, for the core of each block seen (from its first to its last two-qubit
+    gate, the part that fixes how many entanglers it needs), the count resynthesis
+    reached; a block whose core is known not to get cheaper
     is kept without a decomposition. Later passes meet mostly such blocks: the ones the
     earlier passes already resynthesised."""
     out: list = []  # ops, and ints: indices of blocks whose ops come later

@@ -141,19 +141,11 @@ def two_qubit_ops(mat: np.ndarray, q0: int, q1: int, *, partial: bool) -> list[O
     return ops_from_parts(mat, q0, q1, parts, partial)
 
 
-def two_qubit_ops_many(blocks: list[tuple[np.ndarray, int, int]], *,
-                       partial: bool) -> list[list[Op]]:
-    """:func:`two_qubit_ops` of each ``(matrix, q0, q1)``, the KAK decompositions of all
-    the entangling ones computed together (:func:`.decompose.kak_parts_many`: about 20 us
-    a block instead of 110 one by one)."""
-    parts = block_parts_many([b[0] for b in blocks])
-    return [ops_from_parts(m, q0, q1, p, partial)
-            for (m, q0, q1), p in zip(blocks, parts)]
-
-
 def block_parts_many(mats: list[np.ndarray]) -> list:
     """For each 4x4 unitary its :func:`.decompose.kak_parts`, or None when it is a
-    product of one-qubit gates; all computed together."""
+    product of one-qubit gates, all computed together (:func:`.decompose.kak_parts_many`:
+    about 20 us a block instead of 110 one by one); :func:`ops_from_parts` builds the ops
+    of those worth building."""
     if not mats:
         return []
     stack = np.array(mats)
