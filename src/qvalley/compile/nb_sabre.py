@@ -270,6 +270,28 @@ def route(q0, q1, succ_ptr, succ, npred_init, layout, dist, nbr_ptr, nbr, edge_o
     return events, count, l2p, swaps, depth
 
 
+@njit(cache=True, nogil=True)
+def layout_trial(fq0, fq1, fsucc_ptr, fsucc, fnpred, bq0, bq1, bsucc_ptr, bsucc, bnpred,
+                 layout, dist, nbr_ptr, nbr, edge_of, valve, seeds, iterations):
+    """One layout trial in one call: ``iterations`` forward-backward routing runs, each
+    starting from where the last one ended (seeds ``seeds[2k]``, ``seeds[2k + 1]``),
+    then a forward run with ``seeds[-1]`` that is scored. Returns (layout the scored run
+    starts from, its swaps, its two-qubit depth); swaps as :func:`route` gives them."""
+    for k in range(iterations):
+        _, _, end, swaps, _ = route(fq0, fq1, fsucc_ptr, fsucc, fnpred, layout, dist,
+                                    nbr_ptr, nbr, edge_of, valve, seeds[2 * k], False)
+        if swaps < 0:
+            return layout, swaps, 0
+        _, _, layout, swaps, _ = route(bq0, bq1, bsucc_ptr, bsucc, bnpred, end, dist,
+                                       nbr_ptr, nbr, edge_of, valve, seeds[2 * k + 1],
+                                       False)
+        if swaps < 0:
+            return layout, swaps, 0
+    _, _, _, swaps, depth = route(fq0, fq1, fsucc_ptr, fsucc, fnpred, layout, dist,
+                                  nbr_ptr, nbr, edge_of, valve, seeds[-1], False)
+    return layout, swaps, depth
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _moved(p, u, v):
     if p == u:

@@ -210,7 +210,6 @@ def choose_layout(ops: list[Op], num_virtual: int, target: Target, *, trials: in
             routed, _ = score(routed)
         return perfect, routed, final
     backward = forward.reversed()
-    _device(target)  # built once, before the threads share it
     plans = []  # every trial's start and seeds, drawn in order: threads do not change them
     for t in range(max(1, trials)):
         layout = _region_layout(num_virtual, nbrs, rng)
@@ -218,13 +217,23 @@ def choose_layout(ops: list[Op], num_virtual: int, target: Target, *, trials: in
     walk = _walk_layout(ops, num_virtual, nbrs)  # one more start, not random
     plans.append((len(plans), walk, [_seed(rng) for _ in range(2 * iterations + 1)]))
 
+    from . import nb_sabre
+    dist, nbr_ptr, nbr, edge_of, _, valve = _device(target)
+    f, b = forward, backward
+
     def trial(plan):
         t, layout, seeds = plan
-        for k in range(iterations):
-            _, end, _, _ = _route_flat(forward, layout, target, seeds[2 * k], False)
-            _, layout, _, _ = _route_flat(backward, end, target, seeds[2 * k + 1], False)
-        _, _, swaps, depth = _route_flat(forward, layout, target, seeds[-1], False)
-        return (swaps, depth, t), layout, seeds[-1]
+        start, swaps, depth = nb_sabre.layout_trial(
+            f.q0, f.q1, f.succ_ptr, f.succ, f.npred, b.q0, b.q1, b.succ_ptr, b.succ,
+            b.npred, np.asarray(layout, dtype=np.int64), dist, nbr_ptr, nbr, edge_of,
+            valve, np.asarray(seeds, dtype=np.int64), iterations)
+        if swaps < 0:  # a disconnected coupling map: the runs one by one say where
+            for k in range(iterations):
+                _, end, _, _ = _route_flat(forward, layout, target, seeds[2 * k], False)
+                _, layout, _, _ = _route_flat(backward, end, target, seeds[2 * k + 1],
+                                              False)
+            _route_flat(forward, layout, target, seeds[-1], False)
+        return (swaps, depth, t), [int(p) for p in start], seeds[-1]
 
     workers = min(len(plans), _threads())
     if workers > 1:  # the numba loop releases the GIL: trials run side by side
