@@ -8,9 +8,11 @@
 ['000', '111']
 """
 from .circuit import Circuit, Instruction, Parameter, ParameterExpression, Register
-from .errors import (BackendError, CircuitError, CompileError, QasmError, QValleyError,
-                     ResourceError, TargetError)
-from .sim import Result, probabilities, run, statevector
+from .errors import (BackendError, CircuitError, CompileError, NoiseError, QasmError,
+                     QValleyError, ResourceError, TargetError)
+from . import noise
+from .noise import NoiseModel
+from .sim import Result, density_matrix, probabilities, run, statevector
 
 __version__ = "0.1.0"
 
@@ -48,5 +50,6 @@ def dump_qasm(circuit, version: int = 2) -> str:
 
 __all__ = ["Circuit", "Instruction", "Parameter", "ParameterExpression", "Register",
            "QValleyError", "CircuitError", "QasmError", "CompileError", "ResourceError",
-           "BackendError", "TargetError", "targets", "get_target", "compile", "statevector", "probabilities", "run", "Result", "load_qasm",
-           "dump_qasm", "__version__"]
+           "BackendError", "TargetError", "NoiseError", "noise", "NoiseModel", "targets",
+           "get_target", "compile", "statevector", "density_matrix", "probabilities", "run",
+           "Result", "load_qasm", "dump_qasm", "__version__"]

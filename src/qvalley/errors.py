@@ -57,5 +57,11 @@ class BackendError(QValleyError):
     """A simulator or backend could not run the request (unknown backend, bad options)."""
 
 
+class NoiseError(QValleyError, ValueError):
+    """A noise channel or model that cannot be used: a probability outside [0, 1], a
+    Kraus set that is not trace preserving, T2 > 2 T1."""
+
+
 __all__ = ["QValleyError", "CircuitError", "QasmError", "CompileError", "TargetError",
+           "NoiseError",
            "ResourceError", "BackendError"]

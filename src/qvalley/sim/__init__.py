@@ -1,5 +1,6 @@
-"""Simulators behind one small interface: statevector(), probabilities(), run()."""
-from .api import BACKENDS, probabilities, run, statevector
+"""Simulators behind one small interface: statevector(), density_matrix(),
+probabilities(), run()."""
+from .api import BACKENDS, density_matrix, probabilities, run, statevector
 from .result import Result
 
-__all__ = ["statevector", "probabilities", "run", "Result", "BACKENDS"]
+__all__ = ["statevector", "density_matrix", "probabilities", "run", "Result", "BACKENDS"]

@@ -13,7 +13,8 @@ from .memory import available_bytes, format_bytes, require_statevector
 from .result import Result, records_to_strings
 from .statevector import backend, engine, small
 
-BACKENDS = ("auto", "statevector")
+BACKENDS = ("auto", "statevector", "density_matrix")
+DENSITY_MAX_QUBITS = 14  # a 2**28-entry density matrix (4 GiB): what this machine holds
 
 
 def _as_circuit(circuit) -> Circuit:
@@ -79,6 +80,37 @@ def statevector(circuit: Circuit | str, *, initial_state: Sequence[complex] | No
     return psi
 
 
+def density_matrix(circuit: Circuit | str, noise=None, *, threads: int | None = None
+                   ) -> np.ndarray:
+    """The final density matrix of ``circuit`` (2**n x 2**n, complex128; qubit 0 the least
+    significant bit of row and column indices), under ``noise`` (a NoiseModel or a target)
+    when given; final measurements are dropped.
+
+    >>> import qvalley as qv
+    >>> rho = qv.density_matrix(qv.Circuit(1).h(0), noise=None)
+    >>> rho.real.round(3).tolist()
+    [[0.5, 0.5], [0.5, 0.5]]
+    """
+    circuit = _as_circuit(circuit)
+    if circuit.num_qubits > DENSITY_MAX_QUBITS:
+        raise ResourceError(f"a density matrix of {circuit.num_qubits} qubits has "
+                            f"4**{circuit.num_qubits} entries; qvalley takes up to "
+                            f"{DENSITY_MAX_QUBITS} qubits")
+    from .density import engine as dm
+    return dm.density_matrix(circuit, _noise_model(noise),
+                             threads=backend.thread_count(threads))
+
+
+def _noise_model(noise):
+    """A NoiseModel from what ``run(noise=...)`` accepts, or None for no noise."""
+    if noise is None:
+        return None
+    from ..noise import NoiseModel
+    if isinstance(noise, NoiseModel):
+        return None if noise.is_ideal else noise
+    return NoiseModel.from_target(noise)
+
+
 def probabilities(circuit: Circuit | str, qubits: Sequence[int] | None = None, *,
                   initial_state: Sequence[complex] | None = None,
                   seed: int | None = None) -> np.ndarray:
@@ -105,8 +137,13 @@ def probabilities(circuit: Circuit | str, qubits: Sequence[int] | None = None, *
 
 
 def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
-        backend: str = "auto") -> Result:
+        backend: str = "auto", noise=None) -> Result:
     """Run ``circuit`` ``shots`` times and return counts and per-shot memory.
+
+    ``noise``: a :class:`~qvalley.NoiseModel`, or a target (name, JSON file, Target) whose
+    model :meth:`~qvalley.NoiseModel.from_target` builds. Noisy runs (and
+    ``backend="density_matrix"``) simulate the density matrix exactly and draw the shots
+    from its distribution, readout errors included; ``result.backend`` says which ran.
 
     >>> import qvalley as qv
     >>> c = qv.Circuit(2).h(0).cx(0, 1).measure_all()
@@ -134,6 +171,18 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
                             "per call")
     rng, used_seed = _rng(seed)
     start = time.perf_counter()
+    model = _noise_model(noise)
+    if backend == "density_matrix" or model is not None:
+        if circuit.num_qubits > DENSITY_MAX_QUBITS:
+            raise BackendError(f"a noisy run of {circuit.num_qubits} qubits needs the "
+                               "trajectory simulator, which qvalley does not have yet; the "
+                               f"density_matrix backend takes up to {DENSITY_MAX_QUBITS} "
+                               "qubits")
+        from .density import engine as dm
+        records = dm.sample(circuit, model, shots, rng)
+        counts, memory = records_to_strings(records)
+        return Result(counts, memory, shots, used_seed, "density_matrix",
+                      circuit.num_clbits, time.perf_counter() - start)
     done = small.final_state(circuit) if small.wanted(circuit.num_qubits) else None
     if done is not None:
         records = np.zeros((shots, circuit.num_clbits), dtype=np.uint8)

@@ -1,0 +1,1 @@
+"""Density-matrix simulation with noise (see :mod:`.engine`)."""

@@ -1,0 +1,143 @@
+"""Exact noisy simulation: the density matrix as a state vector of 2n qubits.
+
+The n-qubit density matrix rho is held as the vector ``v[i + (j << n)] = rho[i, j]``, a
+state of 2n "qubits": qubit q of the circuit is bit q (rows) and bit q + n (columns). A
+gate U on qubits qs is U on qs and conj(U) on qs + n (``U rho U^dagger``); a channel with
+Kraus operators K is the 4**k x 4**k matrix ``sum kron(conj(K), K)`` on (qs, qs + n).
+Those are ordinary (non-unitary) gates to the state-vector engine, so the density matrix
+runs on the same planner, fusion and cache-blocked numba passes as a state vector: a gate
+and its channel fuse into one block, and a 12-qubit density matrix (a 24-qubit vector)
+costs what a 24-qubit state vector costs.
+
+Measurements must be final (mid-circuit measurement, reset and classical conditions are
+refused with a clear error, not approximated); the outcome distribution is the diagonal
+of rho, and readout errors apply to it exactly (a 2x2 confusion per measured bit) before
+shots are drawn.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...circuit import Circuit
+from ...errors import BackendError, CircuitError
+from ..memory import require_statevector
+from ..statevector import engine as sv
+
+
+def _gate_ops(circuit: Circuit, model) -> tuple[list, list[tuple[int, int]]]:
+    """Engine ops on 2n qubits for the circuit's gates and their channels, and the final
+    measurements as (qubit, clbit) pairs."""
+    n = circuit.num_qubits
+    ops: list[sv.Op] = []
+    terminal: list[tuple[int, int]] = []
+    for i, ins in enumerate(circuit.data):
+        kind = ins.kind
+        if kind == "barrier":
+            continue
+        if ins.condition is not None:
+            raise BackendError(f"{ins.display_name} at position {i} is classically "
+                               "conditioned; the density_matrix backend simulates circuits "
+                               "whose measurements are all at the end")
+        if kind == "measure":
+            q, c = ins.qubits[0], ins.clbits[0]
+            if any(q == t or c == b for t, b in terminal):
+                raise BackendError(f"measure at position {i} measures qubit {q} or writes "
+                                   f"clbit {c} a second time; the density_matrix backend "
+                                   "simulates circuits whose measurements are all at the end")
+            terminal.append((q, c))
+            continue
+        if kind not in ("gate", "unitary"):
+            raise BackendError(f"{kind} at position {i} cannot be simulated by the "
+                               "density_matrix backend (only gates and final measurements)")
+        if terminal:
+            raise BackendError(f"{ins.display_name} at position {i} comes after a "
+                               "measurement; the density_matrix backend simulates circuits "
+                               "whose measurements are all at the end")
+        if ins.is_parameterized:
+            raise CircuitError(f"gate {ins.display_name} at position {i} has unbound "
+                               "parameters; bind them with assign_parameters() first")
+        qs = tuple(ins.qubits)
+        u = ins.full_matrix()
+        ops.append(sv.Op("gate", qs, matrix=np.ascontiguousarray(u)))
+        ops.append(sv.Op("gate", tuple(q + n for q in qs),
+                         matrix=np.ascontiguousarray(u.conj())))
+        channel = model.error_for(ins.name, qs) if model is not None else None
+        if channel is not None:
+            ops.extend(channel_ops(channel, qs, n))
+    return ops, terminal
+
+
+def channel_ops(channel, qubits: tuple[int, ...], n: int) -> list:
+    """Engine ops of ``channel`` after a gate on ``qubits`` (a one-qubit channel on each)."""
+    s = np.ascontiguousarray(channel.superop())
+    if channel.num_qubits == 1:
+        return [sv.Op("gate", (q, q + n), matrix=s) for q in qubits]
+    return [sv.Op("gate", tuple(qubits) + tuple(q + n for q in qubits), matrix=s)]
+
+
+def density_vector(circuit: Circuit, model=None, *, threads: int | None = None
+                   ) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """(vectorised final density matrix, final measurements) of ``circuit`` under
+    ``model`` (a NoiseModel or None)."""
+    n = circuit.num_qubits
+    require_statevector(2 * n, copies=1.5, what="a density matrix")
+    ops, terminal = _gate_ops(circuit, model)
+    program = sv.Program(2 * n, 0, ops, [])
+    vec = sv.final_state(program, None, threads=threads)
+    return vec, terminal
+
+
+def density_matrix(circuit: Circuit, model=None, *, threads: int | None = None) -> np.ndarray:
+    """The final density matrix (2**n x 2**n, complex128), final measurements dropped."""
+    vec, _ = density_vector(circuit, model, threads=threads)
+    d = 1 << circuit.num_qubits
+    return vec.reshape(d, d).T
+
+
+def outcome_distribution(circuit: Circuit, model=None, *, threads: int | None = None
+                         ) -> tuple[np.ndarray, int]:
+    """P(classical register = k) for k < 2**m over the circuit's m clbits, readout errors
+    included, and m. Clbits no measurement writes read 0."""
+    vec, terminal = density_vector(circuit, model, threads=threads)
+    n = circuit.num_qubits
+    d = 1 << n
+    probs = np.clip(vec[::d + 1].real, 0.0, None)
+    m = circuit.num_clbits
+    # marginal over the measured qubits, in clbit order
+    tensor = probs.reshape((2,) * n)  # axis a is qubit n - 1 - a
+    measured = [q for q, _ in terminal]
+    keep_axes = [n - 1 - q for q in measured]
+    others = tuple(a for a in range(n) if a not in keep_axes)
+    marg = tensor.sum(axis=others) if others else tensor
+    remaining = sorted(keep_axes)
+    marg = np.transpose(marg, [remaining.index(a) for a in keep_axes])  # axis i: measured[i]
+    for i, (q, _) in enumerate(terminal):
+        err = model.readout_for(q) if model is not None else None
+        if err is not None:
+            marg = np.moveaxis(np.tensordot(err.matrix.T, np.moveaxis(marg, i, 0), axes=1),
+                               0, i)
+    out = np.zeros(1 << m) if m <= 24 else None
+    if out is None:
+        raise BackendError(f"{m} classical bits: the exact distribution over 2**{m} outcomes "
+                           "is too large; measure fewer bits")
+    flat = marg.reshape(-1) if terminal else np.ones(1)
+    # index of the marginal: measured[0] is the most significant axis
+    idx = np.zeros(flat.size, dtype=np.int64)
+    k = len(terminal)
+    for i, (_, c) in enumerate(terminal):
+        bit = (np.arange(flat.size) >> (k - 1 - i)) & 1
+        idx |= bit << c
+    np.add.at(out, idx, flat)
+    total = out.sum()
+    return out / total, m
+
+
+def sample(circuit: Circuit, model, shots: int, rng: np.random.Generator,
+           threads: int | None = None) -> np.ndarray:
+    """Measurement records (shots, num_clbits) drawn from the exact distribution."""
+    dist, m = outcome_distribution(circuit, model, threads=threads)
+    idx = sv.sample_indices(dist, shots, rng)
+    records = np.zeros((shots, m), dtype=np.uint8)
+    for c in range(m):
+        records[:, c] = (idx >> c) & 1
+    return records

@@ -1,0 +1,267 @@
+"""Noise channels, models and the density-matrix simulator against formulas and Aer.
+
+References: closed-form results (T1 decay of |1>, dephasing of |+>, the depolarized Bell
+pair), a plain numpy density-matrix simulator written here (full matrices, Kraus sums),
+and Qiskit Aer's density_matrix method with the same noise built on its side from the
+same numbers (fidelity of the two density matrices >= 1 - 1e-9).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import qvalley as qv
+from qvalley import noise
+from qvalley.circuit import GATES
+from qvalley.compile.decompose import embed
+
+SEED = 5
+
+
+def cptp_defect(ch) -> float:
+    d = 1 << ch.num_qubits
+    return float(np.max(np.abs(sum(k.conj().T @ k for k in ch.kraus) - np.eye(d))))
+
+
+CHANNELS = [
+    noise.depolarizing(0.0), noise.depolarizing(0.2), noise.depolarizing(4 / 3),
+    noise.depolarizing(0.05, 2), noise.depolarizing(16 / 15, 2),
+    noise.amplitude_damping(0.3), noise.phase_damping(0.4), noise.pauli(0.1, 0.2, 0.05),
+    noise.thermal_relaxation(100e-6, 80e-6, 1e-6), noise.thermal_relaxation(50, 100, 7),
+    noise.thermal_relaxation(50, 20, 7, excited_population=0.1), noise.reset_error(0.2, 0.1),
+]
+
+
+@pytest.mark.parametrize("ch", CHANNELS, ids=lambda c: c.name)
+def test_every_channel_is_cptp(ch):
+    assert cptp_defect(ch) < 1e-12
+    # the superoperator preserves the trace of any density matrix
+    rng = np.random.default_rng(SEED)
+    d = 1 << ch.num_qubits
+    a = rng.normal(size=(d, d)) + 1j * rng.normal(size=(d, d))
+    rho = a @ a.conj().T
+    rho /= np.trace(rho)
+    out = sum(k @ rho @ k.conj().T for k in ch.kraus)
+    assert abs(np.trace(out) - 1) < 1e-12
+    vec = ch.superop() @ rho.T.reshape(-1)  # column-major vec: rho[i, j] at i + j d
+    np.testing.assert_allclose(vec.reshape(d, d).T, out, atol=1e-12)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: noise.depolarizing(1.5), "depolarizing p"),
+    (lambda: noise.depolarizing(float("nan")), "depolarizing p"),
+    (lambda: noise.amplitude_damping(-0.1), "probability"),
+    (lambda: noise.pauli(0.5, 0.4, 0.3), "add up"),
+    (lambda: noise.thermal_relaxation(10, 30, 1), "exceeds 2 T1"),
+    (lambda: noise.thermal_relaxation(10, 5, -1), "time"),
+    (lambda: noise.kraus([np.eye(2), np.eye(2)]), "not trace preserving"),
+    (lambda: noise.kraus([np.eye(3)]), "size 2"),
+    (lambda: noise.readout(1.2, 0.0), "probability"),
+])
+def test_bad_channels_are_refused(make, message):
+    with pytest.raises(qv.NoiseError, match=message):
+        make()
+
+
+def test_t1_decay_of_one_and_dephasing_of_plus():
+    t1, t2, t = 50e-6, 30e-6, 20e-6
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.thermal_relaxation(t1, t2, t), "id")
+    c = qv.Circuit(1).x(0).id(0)
+    rho = qv.density_matrix(c, noise=m)
+    assert abs(rho[1, 1].real - math.exp(-t / t1)) < 1e-12
+    c = qv.Circuit(1).h(0).id(0)
+    rho = qv.density_matrix(c, noise=m)
+    assert abs(abs(rho[0, 1]) - 0.5 * math.exp(-t / t2)) < 1e-12
+    assert abs(rho[0, 0].real - (1 - 0.5 * math.exp(-t / t1))) < 1e-12
+
+
+def test_depolarized_ghz_fidelity():
+    p = 0.03
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.depolarizing(p, 2), "cx")
+    n = 4
+    c = qv.Circuit(n).h(0)
+    for q in range(n - 1):
+        c.cx(q, q + 1)
+    rho = qv.density_matrix(c, noise=m)
+    ghz = np.zeros(1 << n)
+    ghz[0] = ghz[-1] = 1 / math.sqrt(2)
+    fid = float(np.real(ghz @ rho @ ghz))
+    # each depolarizing keeps the state with weight (1 - p), and its fully mixed part on a
+    # pair still overlaps the GHZ state; the exact value comes from the numpy reference
+    ref = reference_rho(c, m)
+    assert abs(fid - float(np.real(ghz @ ref @ ghz))) < 1e-12
+    assert (1 - p) ** (n - 1) < fid < 1
+
+
+def reference_rho(circuit, model) -> np.ndarray:
+    """Plain numpy: full matrices and Kraus sums, gate by gate."""
+    n = circuit.num_qubits
+    rho = np.zeros((1 << n, 1 << n), dtype=complex)
+    rho[0, 0] = 1
+    for ins in circuit.data:
+        if ins.kind not in ("gate", "unitary"):
+            continue
+        u = embed(ins.full_matrix(), ins.qubits, n)
+        rho = u @ rho @ u.conj().T
+        ch = model.error_for(ins.name, tuple(ins.qubits)) if model else None
+        if ch is None:
+            continue
+        groups = [(q,) for q in ins.qubits] if ch.num_qubits == 1 else [tuple(ins.qubits)]
+        for qs in groups:
+            ks = [embed(k, qs, n) for k in ch.kraus]
+            rho = sum(k @ rho @ k.conj().T for k in ks)
+    return rho
+
+
+def random_noisy(rng, n, count):
+    one = ["h", "x", "sx", "rx", "ry", "rz", "u", "t"]
+    two = ["cx", "cz", "rzz", "swap", "cp"]
+    c = qv.Circuit(n)
+    for _ in range(count):
+        if n > 1 and rng.random() < 0.4:
+            g = two[int(rng.integers(len(two)))]
+            qs = [int(q) for q in rng.choice(n, 2, replace=False)]
+        else:
+            g = one[int(rng.integers(len(one)))]
+            qs = [int(rng.integers(n))]
+        c.append(g, qs, [float(x) for x in rng.uniform(-3, 3, GATES[g].num_params)])
+    return c
+
+
+def custom_model():
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.depolarizing(0.01), ["h", "x", "sx", "t"])
+    m.add_all_qubit_error(noise.thermal_relaxation(60.0, 40.0, 1.5), ["rx", "ry", "u"])
+    m.add_all_qubit_error(noise.amplitude_damping(0.02).compose(noise.phase_damping(0.03)),
+                          ["rz"])
+    m.add_all_qubit_error(noise.depolarizing(0.05, 2), ["cx", "cz"])
+    m.add_all_qubit_error(noise.pauli(0.01, 0.02, 0.03), ["rzz", "swap", "cp"])
+    m.add_quantum_error(noise.depolarizing(0.2, 2), "cx", [0, 1])
+    m.add_readout_error(noise.readout(0.03, 0.01))
+    return m
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 7])
+def test_density_matrix_matches_numpy_reference(n):
+    rng = np.random.default_rng(SEED + n)
+    m = custom_model()
+    for _ in range(3):
+        c = random_noisy(rng, n, 30)
+        np.testing.assert_allclose(qv.density_matrix(c, noise=m), reference_rho(c, m),
+                                   atol=1e-12)
+
+
+def test_density_matrix_on_the_planner_matches(monkeypatch):
+    """n = 6: a 12-qubit vector, so the numba planner runs (fusing gates and channels)."""
+    rng = np.random.default_rng(SEED)
+    m = custom_model()
+    c = random_noisy(rng, 6, 60)
+    np.testing.assert_allclose(qv.density_matrix(c, noise=m), reference_rho(c, m),
+                               atol=1e-11)
+
+
+def test_outcome_distribution_and_readout():
+    m = qv.NoiseModel()
+    m.add_readout_error(noise.readout(0.1, 0.05))
+    m.add_readout_error(noise.readout(0.0, 0.2), [1])
+    c = qv.Circuit(2, 3).x(0).measure(0, 2).measure(1, 0)
+    from qvalley.sim.density import engine as dm
+    dist, bits = dm.outcome_distribution(c, m)
+    assert bits == 3
+    # clbit 2 holds qubit 0 (a 1 read as 0 w.p. 0.1), clbit 0 qubit 1 (a 0 read as 1 w.p. 0.2)
+    want = np.zeros(8)
+    for b2, p2 in ((1, 0.9), (0, 0.1)):
+        for b0, p0 in ((0, 0.8), (1, 0.2)):
+            want[(b2 << 2) | b0] += p2 * p0
+    np.testing.assert_allclose(dist, want, atol=1e-14)
+    res = qv.run(c, shots=20000, seed=3, noise=m)
+    assert res.backend == "density_matrix"
+    for key, p in (("100", 0.72), ("101", 0.18), ("000", 0.08), ("001", 0.02)):
+        assert abs(res.counts.get(key, 0) / 20000 - p) < 5 * math.sqrt(p * (1 - p) / 20000)
+
+
+def test_presets_and_errors():
+    for name in ("ionq-aria-1", "ionq-forte-1", "ibm-eagle-r3", "ibm-heron-r2"):
+        m = qv.NoiseModel.from_target(name)
+        assert not m.is_ideal
+        assert m.error_for("rz", (0,)) is None  # virtual
+        two = m.error_for("cx", (0, 1))
+        assert two is not None and two.num_qubits == 2
+    # IonQ: depolarizing with IonQ's published rates
+    forte = qv.NoiseModel.from_target("ionq-forte-1")
+    ch = forte.error_for("cx", (0, 1))
+    assert abs((1 - ch.average_gate_fidelity()) - 0.0049493 * 3 / 4) < 1e-12
+    # IBM: the total average gate error equals the calibration's (Aer's recipe)
+    heron = qv.get_target("ibm-heron-r2")
+    m = qv.NoiseModel.from_target(heron)
+    assert abs(1 - m.error_for("cz", (0, 1)).average_gate_fidelity() -
+               heron.calibration.error_2q) < 1e-12
+    assert abs(1 - m.error_for("sx", (3,)).average_gate_fidelity() -
+               heron.calibration.error_1q) < 1e-12
+    c = qv.Circuit(15).h(0).measure_all()
+    with pytest.raises(qv.BackendError, match="trajectory"):
+        qv.run(c, noise="ionq-forte-1")
+    c = qv.Circuit(2, 1).h(0).measure(0, 0).x(1).measure_all()
+    with pytest.raises(qv.BackendError, match="at the end"):
+        qv.run(c, backend="density_matrix")
+    with pytest.raises(qv.NoiseError):
+        qv.NoiseModel().add_all_qubit_error(noise.depolarizing(0.1), "nosuchgate")
+
+
+def test_against_aer_density_matrix():
+    pytest.importorskip("qiskit_aer")
+    from qiskit import QuantumCircuit, qasm2
+    from qiskit_aer import AerSimulator
+    from qiskit_aer import noise as an
+    rng = np.random.default_rng(SEED)
+    m = qv.NoiseModel()
+    am = an.NoiseModel()
+    spec = [
+        (noise.depolarizing(0.02), an.depolarizing_error(0.02, 1), ["h", "sx", "x"]),
+        (noise.thermal_relaxation(60.0, 40.0, 1.5), an.thermal_relaxation_error(60.0, 40.0, 1.5),
+         ["rx", "ry"]),
+        (noise.amplitude_damping(0.05), an.amplitude_damping_error(0.05), ["rz"]),
+        (noise.pauli(0.01, 0.02, 0.03),
+         an.pauli_error([("X", 0.01), ("Y", 0.02), ("Z", 0.03), ("I", 0.94)]), ["t"]),
+        (noise.depolarizing(0.04, 2), an.depolarizing_error(0.04, 2), ["cx", "cz"]),
+    ]
+    for ours, theirs, gates in spec:
+        m.add_all_qubit_error(ours, gates)
+        am.add_all_qubit_quantum_error(theirs, gates)
+    sim = AerSimulator(method="density_matrix", noise_model=am)
+    one = ["h", "x", "sx", "rx", "ry", "rz", "t"]
+    for n in (2, 3, 4):
+        c = qv.Circuit(n)
+        for _ in range(25):
+            if rng.random() < 0.4:
+                g = ["cx", "cz"][int(rng.integers(2))]
+                c.append(g, [int(q) for q in rng.choice(n, 2, replace=False)])
+            else:
+                g = one[int(rng.integers(len(one)))]
+                c.append(g, [int(rng.integers(n))],
+                         [float(x) for x in rng.uniform(-3, 3, GATES[g].num_params)])
+        qc = QuantumCircuit(n)
+        for ins in c.data:
+            qc.append(_qiskit_gate(ins), list(ins.qubits))
+        qc.save_density_matrix()
+        theirs = np.asarray(sim.run(qc, basis_gates=am.basis_gates + ["save_density_matrix"])
+                            .result().data()["density_matrix"])
+        ours = qv.density_matrix(c, noise=m)
+        # fidelity of two density matrices, via their square roots
+        w, v = np.linalg.eigh(ours)
+        root = v @ np.diag(np.sqrt(np.clip(w, 0, None))) @ v.conj().T
+        lam = np.linalg.eigvalsh(root @ theirs @ root)
+        fid = float(np.sum(np.sqrt(np.clip(lam, 0, None))) ** 2)
+        assert fid >= 1 - 1e-9, (n, fid)
+        np.testing.assert_allclose(ours, theirs, atol=1e-10)
+
+
+def _qiskit_gate(ins):
+    from qiskit.circuit import library as L
+    table = {"h": L.HGate, "x": L.XGate, "sx": L.SXGate, "rx": L.RXGate, "ry": L.RYGate,
+             "rz": L.RZGate, "t": L.TGate, "cx": L.CXGate, "cz": L.CZGate}
+    return table[ins.name](*ins.params)
