@@ -156,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--memory", action="store_true",
                    help="with --json, include the outcome of every shot, in order")
+    p.add_argument("--noise", metavar="TARGET", default=None,
+                   help="simulate with the noise model of a target (ionq-aria-1, "
+                        "ionq-forte-1, ibm-eagle-r3, ibm-heron-r2 or a target JSON file): "
+                        "exact density matrix, readout errors included")
+    p.add_argument("--backend", choices=("auto", "statevector", "density_matrix"),
+                   default="auto", help="simulator (default: auto)")
 
     p = command("statevector", "print (or save) the final state vector", _cmd_statevector)
     p.add_argument("--out", metavar="F.npy", help="save the full state to a .npy file")
@@ -294,7 +300,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # Without --seed, draw a short seed here (rather than the library's 128-bit entropy)
     # so the header can tell the user a seed they can type to repeat the run.
     seed = args.seed if args.seed is not None else secrets.randbelow(1 << 31)
-    result = qvalley.run(circuit, shots=args.shots, seed=seed)
+    result = qvalley.run(circuit, shots=args.shots, seed=seed, noise=args.noise,
+                         backend=args.backend)
     if args.json:
         payload = {"counts": result.counts, "shots": result.shots, "seed": result.seed,
                    "backend": result.backend, "num_qubits": circuit.num_qubits,

@@ -265,3 +265,16 @@ def _qiskit_gate(ins):
     table = {"h": L.HGate, "x": L.XGate, "sx": L.SXGate, "rx": L.RXGate, "ry": L.RYGate,
              "rz": L.RZGate, "t": L.TGate, "cx": L.CXGate, "cz": L.CZGate}
     return table[ins.name](*ins.params)
+
+
+def test_cli_noise(capsys):
+    from qvalley.cli import main
+    assert main(["run", "examples/ghz.qasm", "--shots", "500", "--seed", "2", "--noise",
+                 "ionq-forte-1", "--json"]) == 0
+    import json
+    out = json.loads(capsys.readouterr().out)
+    assert out["backend"] == "density_matrix" and sum(out["counts"].values()) == 500
+    assert main(["run", "examples/ghz.qasm", "--noise", "nosuch"]) == 2
+    assert "unknown target" in capsys.readouterr().err
+    assert main(["run", "examples/ghz.qasm", "--noise", "ionq-forte-1", "--backend",
+                 "statevector"]) != 0

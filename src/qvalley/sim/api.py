@@ -172,6 +172,9 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
     rng, used_seed = _rng(seed)
     start = time.perf_counter()
     model = _noise_model(noise)
+    if model is not None and backend == "statevector":
+        raise BackendError("backend='statevector' simulates without noise; use "
+                           "backend='density_matrix' (or 'auto') for a noisy run")
     if backend == "density_matrix" or model is not None:
         if circuit.num_qubits > DENSITY_MAX_QUBITS:
             raise BackendError(f"a noisy run of {circuit.num_qubits} qubits needs the "
