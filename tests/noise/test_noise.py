@@ -278,3 +278,21 @@ def test_cli_noise(capsys):
     assert "unknown target" in capsys.readouterr().err
     assert main(["run", "examples/ghz.qasm", "--noise", "ionq-forte-1", "--backend",
                  "statevector"]) != 0
+
+
+def test_only_active_qubits_are_simulated_and_errors_keep_their_qubits():
+    from qvalley.sim.density import engine as dm
+    wide = qv.Circuit(30, 2).h(17).cx(17, 3).measure(17, 0).measure(3, 1)
+    narrow = qv.Circuit(2, 2).h(1).cx(1, 0).measure(1, 0).measure(0, 1)
+    mw, mn = qv.NoiseModel(), qv.NoiseModel()
+    mw.add_quantum_error(noise.depolarizing(0.3, 2), "cx", [17, 3])
+    mn.add_quantum_error(noise.depolarizing(0.3, 2), "cx", [1, 0])
+    mw.add_readout_error(noise.readout(0.1, 0.0), [3])
+    mn.add_readout_error(noise.readout(0.1, 0.0), [0])
+    dw, _ = dm.outcome_distribution(wide, mw)
+    dn, _ = dm.outcome_distribution(narrow, mn)
+    np.testing.assert_allclose(dw, dn, atol=1e-14)
+    assert qv.run(wide, shots=100, seed=1, noise=mw).backend == "density_matrix"
+    nat = qv.compile(qv.Circuit(3).h(0).cx(0, 1).cx(1, 2).measure_all(), "ibm-heron-r2")
+    counts = qv.run(nat, shots=2000, seed=4, noise="ibm-heron-r2").counts
+    assert counts.get("000", 0) + counts.get("111", 0) > 1800

@@ -176,12 +176,13 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
         raise BackendError("backend='statevector' simulates without noise; use "
                            "backend='density_matrix' (or 'auto') for a noisy run")
     if backend == "density_matrix" or model is not None:
-        if circuit.num_qubits > DENSITY_MAX_QUBITS:
-            raise BackendError(f"a noisy run of {circuit.num_qubits} qubits needs the "
-                               "trajectory simulator, which qvalley does not have yet; the "
+        from .density import engine as dm
+        active = len(dm.active_qubits(circuit))
+        if active > DENSITY_MAX_QUBITS:
+            raise BackendError(f"a noisy run of {active} active qubits needs the trajectory "
+                               "simulator, which qvalley does not have yet; the "
                                f"density_matrix backend takes up to {DENSITY_MAX_QUBITS} "
                                "qubits")
-        from .density import engine as dm
         records = dm.sample(circuit, model, shots, rng)
         counts, memory = records_to_strings(records)
         return Result(counts, memory, shots, used_seed, "density_matrix",

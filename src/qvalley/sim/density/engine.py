@@ -24,10 +24,20 @@ from ..memory import require_statevector
 from ..statevector import engine as sv
 
 
-def _gate_ops(circuit: Circuit, model) -> tuple[list, list[tuple[int, int]]]:
-    """Engine ops on 2n qubits for the circuit's gates and their channels, and the final
-    measurements as (qubit, clbit) pairs."""
-    n = circuit.num_qubits
+def active_qubits(circuit: Circuit) -> list[int]:
+    """The qubits a gate or a measurement touches: the others stay |0> and are not
+    simulated (a compiled circuit names every qubit of its device)."""
+    return sorted({q for ins in circuit.data if ins.kind in ("gate", "unitary", "measure")
+                   for q in ins.qubits})
+
+
+def _gate_ops(circuit: Circuit, model, used: list[int]
+              ) -> tuple[list, list[tuple[int, int]]]:
+    """Engine ops on 2n qubits (n = len(used): circuit qubit used[i] is simulated qubit i)
+    for the circuit's gates and their channels (looked up by the circuit's own qubits),
+    and the final measurements as (simulated qubit, clbit) pairs."""
+    n = len(used)
+    where = {q: i for i, q in enumerate(used)}
     ops: list[sv.Op] = []
     terminal: list[tuple[int, int]] = []
     for i, ins in enumerate(circuit.data):
@@ -56,15 +66,15 @@ def _gate_ops(circuit: Circuit, model) -> tuple[list, list[tuple[int, int]]]:
         if ins.is_parameterized:
             raise CircuitError(f"gate {ins.display_name} at position {i} has unbound "
                                "parameters; bind them with assign_parameters() first")
-        qs = tuple(ins.qubits)
+        qs = tuple(where[q] for q in ins.qubits)
         u = ins.full_matrix()
         ops.append(sv.Op("gate", qs, matrix=np.ascontiguousarray(u)))
         ops.append(sv.Op("gate", tuple(q + n for q in qs),
                          matrix=np.ascontiguousarray(u.conj())))
-        channel = model.error_for(ins.name, qs) if model is not None else None
+        channel = model.error_for(ins.name, tuple(ins.qubits)) if model is not None else None
         if channel is not None:
             ops.extend(channel_ops(channel, qs, n))
-    return ops, terminal
+    return ops, [(where[q], c) for q, c in terminal]
 
 
 def channel_ops(channel, qubits: tuple[int, ...], n: int) -> list:
@@ -75,13 +85,14 @@ def channel_ops(channel, qubits: tuple[int, ...], n: int) -> list:
     return [sv.Op("gate", tuple(qubits) + tuple(q + n for q in qubits), matrix=s)]
 
 
-def density_vector(circuit: Circuit, model=None, *, threads: int | None = None
-                   ) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """(vectorised final density matrix, final measurements) of ``circuit`` under
-    ``model`` (a NoiseModel or None)."""
-    n = circuit.num_qubits
+def density_vector(circuit: Circuit, model=None, *, used: list[int] | None = None,
+                   threads: int | None = None) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """(vectorised final density matrix of the ``used`` qubits (all by default), final
+    measurements as (index in ``used``, clbit)) of ``circuit`` under ``model``."""
+    used = list(range(circuit.num_qubits)) if used is None else used
+    n = len(used)
     require_statevector(2 * n, copies=1.5, what="a density matrix")
-    ops, terminal = _gate_ops(circuit, model)
+    ops, terminal = _gate_ops(circuit, model, used)
     program = sv.Program(2 * n, 0, ops, [])
     vec = sv.final_state(program, None, threads=threads)
     return vec, terminal
@@ -98,8 +109,9 @@ def outcome_distribution(circuit: Circuit, model=None, *, threads: int | None = 
                          ) -> tuple[np.ndarray, int]:
     """P(classical register = k) for k < 2**m over the circuit's m clbits, readout errors
     included, and m. Clbits no measurement writes read 0."""
-    vec, terminal = density_vector(circuit, model, threads=threads)
-    n = circuit.num_qubits
+    used = active_qubits(circuit)
+    vec, terminal = density_vector(circuit, model, used=used, threads=threads)
+    n = len(used)
     d = 1 << n
     probs = np.clip(vec[::d + 1].real, 0.0, None)
     m = circuit.num_clbits
@@ -112,7 +124,7 @@ def outcome_distribution(circuit: Circuit, model=None, *, threads: int | None = 
     remaining = sorted(keep_axes)
     marg = np.transpose(marg, [remaining.index(a) for a in keep_axes])  # axis i: measured[i]
     for i, (q, _) in enumerate(terminal):
-        err = model.readout_for(q) if model is not None else None
+        err = model.readout_for(used[q]) if model is not None else None
         if err is not None:
             marg = np.moveaxis(np.tensordot(err.matrix.T, np.moveaxis(marg, i, 0), axes=1),
                                0, i)
