@@ -547,13 +547,19 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             continue
         compiled = qvalley.compile(circuit, target, optimization_level=args.level,
                                    seed=args.seed)
-        rows.append(estimate(compiled, target).as_dict())
+        row = estimate(compiled, target).as_dict()
+        row["noisy_fidelity"] = None
+        if target.calibration is not None:
+            from .sim.density.engine import noisy_fidelity
+            row["noisy_fidelity"] = noisy_fidelity(
+                circuit, compiled, qvalley.NoiseModel.from_target(target))
+        rows.append(row)
     if args.json:
         import json
         _print(json.dumps(rows, indent=1))
         return EXIT_OK
     head = f"{'target':<16} {'2q gates':>9} {'1q pulses':>10} {'depth':>6} " \
-           f"{'duration':>11} {'est. success':>13}"
+           f"{'duration':>11} {'est. success':>13} {'noisy fidelity':>15}"
     _print(f"{_shown(args.file)}: {circuit.num_qubits} qubits, "
            f"{circuit.num_nonlocal_gates()} multi-qubit gates; level {args.level}")
     _print(head)
@@ -564,10 +570,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         dur = "n/a" if r["duration"] is None else _fmt_time(r["duration"])
         ok = "n/a" if r["success"] is None else f"{r['success']:.4f}" + \
             ("" if r["readout_known"] else "*")
+        fid = "n/a" if r.get("noisy_fidelity") is None else f"{r['noisy_fidelity']:.4f}"
         _print(f"{r['target']:<16} {r['two_qubit']:>9} {r['one_qubit']:>10} {r['depth']:>6} "
-               f"{dur:>11} {ok:>13}")
+               f"{dur:>11} {ok:>13} {fid:>15}")
     _print("success: (1-e1)^pulses (1-e2)^2q (1-readout)^measured from each target's "
            "published figures (calibration sources: qvalley.targets.presets)")
+    _print("noisy fidelity: Hellinger fidelity of the compiled circuit's outcomes under the "
+           "target's noise model (qv.NoiseModel.from_target, exact density matrix) against "
+           "the ideal ones; n/a without measurements or above 12 active qubits")
     if any(not r.get("readout_known", True) for r in rows):
         _print("* no published readout error for this target: readout not counted")
     return EXIT_OK

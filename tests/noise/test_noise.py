@@ -206,7 +206,7 @@ def test_presets_and_errors():
     with pytest.raises(qv.BackendError, match="trajectory"):
         qv.run(c, noise="ionq-forte-1")
     c = qv.Circuit(2, 1).h(0).measure(0, 0).x(1).measure_all()
-    with pytest.raises(qv.BackendError, match="at the end"):
+    with pytest.raises(qv.BackendError, match="all final"):
         qv.run(c, backend="density_matrix")
     with pytest.raises(qv.NoiseError):
         qv.NoiseModel().add_all_qubit_error(noise.depolarizing(0.1), "nosuchgate")
@@ -296,3 +296,17 @@ def test_only_active_qubits_are_simulated_and_errors_keep_their_qubits():
     nat = qv.compile(qv.Circuit(3).h(0).cx(0, 1).cx(1, 2).measure_all(), "ibm-heron-r2")
     counts = qv.run(nat, shots=2000, seed=4, noise="ibm-heron-r2").counts
     assert counts.get("000", 0) + counts.get("111", 0) > 1800
+
+
+def test_compare_reports_noisy_fidelity(capsys):
+    import json
+    from qvalley.cli import main
+    assert main(["compare", "examples/ghz.qasm", "--targets", "ionq-forte-1,ibm-heron-r2",
+                 "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    for r in rows:
+        assert 0.9 < r["noisy_fidelity"] < 1.0
+    from qvalley.sim.density.engine import hellinger_fidelity
+    p = np.array([0.5, 0.5, 0, 0])
+    assert abs(hellinger_fidelity(p, p) - 1) < 1e-15
+    assert abs(hellinger_fidelity(p, np.array([0, 0, 0.5, 0.5]))) < 1e-15

@@ -40,29 +40,38 @@ def _gate_ops(circuit: Circuit, model, used: list[int]
     where = {q: i for i, q in enumerate(used)}
     ops: list[sv.Op] = []
     terminal: list[tuple[int, int]] = []
-    for i, ins in enumerate(circuit.data):
+    data = circuit.data
+    # a measurement is final when nothing later touches its qubit or its clbit
+    final: set[int] = set()
+    touched_q: set[int] = set()
+    touched_c: set[int] = set()
+    for i in range(len(data) - 1, -1, -1):
+        ins = data[i]
+        if ins.kind == "barrier":
+            continue
+        if ins.kind == "measure" and ins.condition is None and \
+                ins.qubits[0] not in touched_q and ins.clbits[0] not in touched_c:
+            final.add(i)
+        touched_q.update(ins.qubits)
+        touched_c.update(ins.clbits)
+    for i, ins in enumerate(data):
         kind = ins.kind
         if kind == "barrier":
             continue
         if ins.condition is not None:
             raise BackendError(f"{ins.display_name} at position {i} is classically "
                                "conditioned; the density_matrix backend simulates circuits "
-                               "whose measurements are all at the end")
+                               "whose measurements are all final")
         if kind == "measure":
-            q, c = ins.qubits[0], ins.clbits[0]
-            if any(q == t or c == b for t, b in terminal):
-                raise BackendError(f"measure at position {i} measures qubit {q} or writes "
-                                   f"clbit {c} a second time; the density_matrix backend "
-                                   "simulates circuits whose measurements are all at the end")
-            terminal.append((q, c))
+            if i not in final:
+                raise BackendError(f"measure at position {i} is followed by operations on "
+                                   "its qubit or clbit; the density_matrix backend "
+                                   "simulates circuits whose measurements are all final")
+            terminal.append((ins.qubits[0], ins.clbits[0]))
             continue
         if kind not in ("gate", "unitary"):
             raise BackendError(f"{kind} at position {i} cannot be simulated by the "
                                "density_matrix backend (only gates and final measurements)")
-        if terminal:
-            raise BackendError(f"{ins.display_name} at position {i} comes after a "
-                               "measurement; the density_matrix backend simulates circuits "
-                               "whose measurements are all at the end")
         if ins.is_parameterized:
             raise CircuitError(f"gate {ins.display_name} at position {i} has unbound "
                                "parameters; bind them with assign_parameters() first")
@@ -153,3 +162,23 @@ def sample(circuit: Circuit, model, shots: int, rng: np.random.Generator,
     for c in range(m):
         records[:, c] = (idx >> c) & 1
     return records
+
+
+def hellinger_fidelity(p: np.ndarray, q: np.ndarray) -> float:
+    """(sum sqrt(p q))**2 of two distributions: 1 when equal (Qiskit's hellinger_fidelity)."""
+    return float(np.sum(np.sqrt(np.clip(p, 0, None) * np.clip(q, 0, None))) ** 2)
+
+
+def noisy_fidelity(circuit: Circuit, compiled: Circuit, model,
+                   max_qubits: int = 12) -> float | None:
+    """Hellinger fidelity of ``compiled`` run under ``model`` against ``circuit`` run
+    ideally, over the measured bits; None when nothing is measured or more than
+    ``max_qubits`` qubits are active (the density matrix would take long)."""
+    if not any(ins.kind == "measure" for ins in circuit.data):
+        return None
+    if len(active_qubits(compiled)) > max_qubits or \
+            len(active_qubits(circuit)) > max_qubits:
+        return None
+    ideal, _ = outcome_distribution(circuit, None)
+    noisy, _ = outcome_distribution(compiled, model)
+    return hellinger_fidelity(ideal, noisy)
