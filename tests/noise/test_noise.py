@@ -202,9 +202,9 @@ def test_presets_and_errors():
                heron.calibration.error_2q) < 1e-12
     assert abs(1 - m.error_for("sx", (3,)).average_gate_fidelity() -
                heron.calibration.error_1q) < 1e-12
-    c = qv.Circuit(15).h(0).measure_all()
-    with pytest.raises(qv.BackendError, match="trajectory"):
-        qv.run(c, noise="ionq-forte-1")
+    c = qv.Circuit(15).h(0).cx(0, 14).measure_all()
+    with pytest.raises(qv.BackendError, match="up to 14"):
+        qv.run(c, noise="ionq-forte-1", backend="density_matrix")
     c = qv.Circuit(2, 1).h(0).measure(0, 0).x(1).measure_all()
     with pytest.raises(qv.BackendError, match="all final"):
         qv.run(c, backend="density_matrix")
@@ -310,3 +310,50 @@ def test_compare_reports_noisy_fidelity(capsys):
     p = np.array([0.5, 0.5, 0, 0])
     assert abs(hellinger_fidelity(p, p) - 1) < 1e-15
     assert abs(hellinger_fidelity(p, np.array([0, 0, 0.5, 0.5]))) < 1e-15
+
+
+def _agree(counts, dist, shots, bits):
+    """Every outcome's frequency within 5 standard errors of the exact probability."""
+    for k in range(1 << bits):
+        p = dist[k]
+        got = counts.get(format(k, f"0{bits}b"), 0) / shots
+        assert abs(got - p) <= 5 * math.sqrt(max(p * (1 - p), 1e-12) / shots) + 1e-9, (k, got, p)
+
+
+@pytest.mark.parametrize("preset", ["ibm-heron-r2", "ionq-aria-1"])
+def test_trajectories_agree_with_the_density_matrix(preset, monkeypatch):
+    from qvalley.sim.density import engine as dm
+    rng = np.random.default_rng(SEED)
+    c = random_noisy(rng, 4, 25)
+    c.measure_all()
+    m = qv.NoiseModel.from_target(preset)
+    m.add_all_qubit_error(noise.amplitude_damping(0.05), ["t"])  # state-dependent choices
+    m.add_readout_error(noise.readout(0.05, 0.02))
+    dist, bits = dm.outcome_distribution(c, m)
+    shots = 20000
+    res = qv.run(c, shots=shots, seed=8, noise=m, backend="trajectories")
+    assert res.backend == "trajectories" and sum(res.counts.values()) == shots
+    assert 1 <= res.details["branches"] < shots
+    _agree(res.counts, dist, shots, bits)
+    # with no memory to spare, waiting branches are replayed from their history instead
+    from qvalley.sim.density import trajectories as tr
+    monkeypatch.setattr(tr, "available_bytes", lambda: 0)
+    again = qv.run(c, shots=shots, seed=8, noise=m, backend="trajectories")
+    _agree(again.counts, dist, shots, bits)
+    errs = again.standard_errors()
+    assert all(0 <= e < 0.01 for e in errs.values())
+
+
+def test_auto_picks_the_backend():
+    n = 13
+    c = qv.Circuit(n).h(0)
+    for q in range(n - 1):
+        c.cx(q, q + 1)
+    c.measure_all()
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.depolarizing(0.01, 2), "cx")
+    res = qv.run(c, shots=500, seed=1, noise=m)
+    assert res.backend == "trajectories"
+    assert res.counts.get("0" * n, 0) + res.counts.get("1" * n, 0) > 350
+    small = qv.run(qv.Circuit(2).h(0).cx(0, 1).measure_all(), shots=10, seed=1, noise=m)
+    assert small.backend == "density_matrix"

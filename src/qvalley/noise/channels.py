@@ -87,6 +87,8 @@ class Channel:
                              "check that the probabilities add up")
         # drop operators that are exactly zero (a channel at p = 0 keeps one operator)
         kept = [m for m in ops if np.any(m != 0)]
+        if len(kept) > dim * dim:  # compositions multiply counts: keep at most d**2
+            kept = _minimal_kraus(kept)
         self.kraus = tuple(kept)
         self.num_qubits = dim.bit_length() - 1
         self.name = name
@@ -121,6 +123,17 @@ class Channel:
 
     def __repr__(self) -> str:
         return f"Channel({self.name}, {self.num_qubits} qubit(s), {len(self.kraus)} Kraus)"
+
+
+def _minimal_kraus(ops: list[np.ndarray]) -> list[np.ndarray]:
+    """The same channel with at most d**2 Kraus operators: the eigenvectors of its Choi
+    matrix sum_K vec(K) vec(K)^dagger, scaled by the square roots of the eigenvalues."""
+    d = ops[0].shape[0]
+    vecs = np.array([k.reshape(-1) for k in ops])       # rows: vec(K), row-major
+    choi = vecs.T @ vecs.conj()
+    w, v = np.linalg.eigh(choi)
+    keep = w > 1e-15 * max(float(w.max()), 1.0)
+    return [np.sqrt(wi) * v[:, i].reshape(d, d) for i, wi in zip(np.nonzero(keep)[0], w[keep])]
 
 
 def kraus(ops: Sequence, name: str = "kraus") -> Channel:

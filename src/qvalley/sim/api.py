@@ -13,8 +13,9 @@ from .memory import available_bytes, format_bytes, require_statevector
 from .result import Result, records_to_strings
 from .statevector import backend, engine, small
 
-BACKENDS = ("auto", "statevector", "density_matrix")
+BACKENDS = ("auto", "statevector", "density_matrix", "trajectories")
 DENSITY_MAX_QUBITS = 14  # a 2**28-entry density matrix (4 GiB): what this machine holds
+DENSITY_AUTO_QUBITS = 12  # auto: density matrix up to here (seconds), trajectories above
 
 
 def _as_circuit(circuit) -> Circuit:
@@ -174,19 +175,26 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
     model = _noise_model(noise)
     if model is not None and backend == "statevector":
         raise BackendError("backend='statevector' simulates without noise; use "
-                           "backend='density_matrix' (or 'auto') for a noisy run")
-    if backend == "density_matrix" or model is not None:
+                           "backend='density_matrix', 'trajectories' or 'auto' for a noisy "
+                           "run")
+    if backend in ("density_matrix", "trajectories") or model is not None:
         from .density import engine as dm
         active = len(dm.active_qubits(circuit))
-        if active > DENSITY_MAX_QUBITS:
-            raise BackendError(f"a noisy run of {active} active qubits needs the trajectory "
-                               "simulator, which qvalley does not have yet; the "
-                               f"density_matrix backend takes up to {DENSITY_MAX_QUBITS} "
-                               "qubits")
-        records = dm.sample(circuit, model, shots, rng)
+        if backend == "auto":
+            backend = "density_matrix" if active <= DENSITY_AUTO_QUBITS else "trajectories"
+        details: dict = {"active_qubits": active}
+        if backend == "density_matrix":
+            if active > DENSITY_MAX_QUBITS:
+                raise BackendError(f"the density_matrix backend takes up to "
+                                   f"{DENSITY_MAX_QUBITS} active qubits, the circuit has "
+                                   f"{active}; use backend='trajectories'")
+            records = dm.sample(circuit, model, shots, rng)
+        else:
+            from .density import trajectories
+            records, details["branches"] = trajectories.sample(circuit, model, shots, rng)
         counts, memory = records_to_strings(records)
-        return Result(counts, memory, shots, used_seed, "density_matrix",
-                      circuit.num_clbits, time.perf_counter() - start)
+        return Result(counts, memory, shots, used_seed, backend, circuit.num_clbits,
+                      time.perf_counter() - start, details)
     done = small.final_state(circuit) if small.wanted(circuit.num_qubits) else None
     if done is not None:
         records = np.zeros((shots, circuit.num_clbits), dtype=np.uint8)

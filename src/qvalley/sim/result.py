@@ -23,6 +23,7 @@ class Result:
     backend: str
     num_clbits: int
     time_taken: float = field(default=0.0, compare=False)  # equal results compare equal
+    details: dict = field(default_factory=dict, compare=False)  # e.g. trajectory branches
 
     def get_counts(self) -> dict[str, int]:
         return dict(self.counts)
@@ -33,6 +34,13 @@ class Result:
     def probabilities(self) -> dict[str, float]:
         """Relative frequencies of each outcome."""
         return {k: v / self.shots for k, v in self.counts.items()}
+
+    def standard_errors(self) -> dict[str, float]:
+        """The standard error of each outcome's relative frequency, sqrt(p (1 - p) / shots):
+        every shot is an independent exact sample (for noisy runs too, the trajectory
+        backend included), so this is the whole statistical error of the estimate."""
+        return {k: (v / self.shots * (1 - v / self.shots) / self.shots) ** 0.5
+                for k, v in self.counts.items()}
 
     def most_frequent(self) -> str:
         return max(self.counts.items(), key=lambda kv: (kv[1], kv[0]))[0]

@@ -31,14 +31,14 @@ def active_qubits(circuit: Circuit) -> list[int]:
                    for q in ins.qubits})
 
 
-def _gate_ops(circuit: Circuit, model, used: list[int]
-              ) -> tuple[list, list[tuple[int, int]]]:
-    """Engine ops on 2n qubits (n = len(used): circuit qubit used[i] is simulated qubit i)
-    for the circuit's gates and their channels (looked up by the circuit's own qubits),
-    and the final measurements as (simulated qubit, clbit) pairs."""
-    n = len(used)
+def events(circuit: Circuit, model, used: list[int]
+           ) -> tuple[list[tuple[tuple[int, ...], np.ndarray, object]], list[tuple[int, int]]]:
+    """The circuit as (simulated qubits, matrix, channel or None) per gate (circuit qubit
+    used[i] is simulated qubit i; channels are looked up by the circuit's own qubits), and
+    the final measurements as (simulated qubit, clbit) pairs. Anything but gates and final
+    measurements is refused with BackendError."""
     where = {q: i for i, q in enumerate(used)}
-    ops: list[sv.Op] = []
+    out: list = []
     terminal: list[tuple[int, int]] = []
     data = circuit.data
     # a measurement is final when nothing later touches its qubit or its clbit
@@ -76,14 +76,24 @@ def _gate_ops(circuit: Circuit, model, used: list[int]
             raise CircuitError(f"gate {ins.display_name} at position {i} has unbound "
                                "parameters; bind them with assign_parameters() first")
         qs = tuple(where[q] for q in ins.qubits)
-        u = ins.full_matrix()
-        ops.append(sv.Op("gate", qs, matrix=np.ascontiguousarray(u)))
-        ops.append(sv.Op("gate", tuple(q + n for q in qs),
-                         matrix=np.ascontiguousarray(u.conj())))
         channel = model.error_for(ins.name, tuple(ins.qubits)) if model is not None else None
+        out.append((qs, np.ascontiguousarray(ins.full_matrix()), channel))
+    return out, [(where[q], c) for q, c in terminal]
+
+
+def _gate_ops(circuit: Circuit, model, used: list[int]
+              ) -> tuple[list, list[tuple[int, int]]]:
+    """Engine ops on 2n qubits for the circuit's gates (U on the row qubits, conj(U) on
+    the column qubits) and their channels' superoperators."""
+    n = len(used)
+    evs, terminal = events(circuit, model, used)
+    ops: list[sv.Op] = []
+    for qs, u, channel in evs:
+        ops.append(sv.Op("gate", qs, matrix=u))
+        ops.append(sv.Op("gate", tuple(q + n for q in qs), matrix=np.ascontiguousarray(u.conj())))
         if channel is not None:
             ops.extend(channel_ops(channel, qs, n))
-    return ops, [(where[q], c) for q, c in terminal]
+    return ops, terminal
 
 
 def channel_ops(channel, qubits: tuple[int, ...], n: int) -> list:
