@@ -6,11 +6,17 @@ and a CZ brickwork, depth 10), the same noise built on both sides. Timed: the fi
 density matrix of each circuit (Aer: ``save_density_matrix``), both with every core; the
 two matrices are checked equal (max |difference| <= 1e-10) before the times count.
 
+Second part: trajectories at ``--trajectory-sizes`` (GHZ, 1000 shots, the same noise):
+qvalley's trajectory backend against Aer's statevector method with the noise model (one
+trajectory per shot); the two count distributions are compared by Hellinger fidelity.
+
     python benchmarks/noise/dm_vs_aer.py [--sizes 8,10,12] [--repeat 3] [--threads 2]
+        [--trajectory-sizes 14,20] [--shots 1000]
 """
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -22,6 +28,8 @@ def main(argv=None) -> int:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--depth", type=int, default=10)
+    p.add_argument("--trajectory-sizes", default="14,20")
+    p.add_argument("--shots", type=int, default=1000)
     args = p.parse_args(argv)
     os.environ["QVALLEY_NUM_THREADS"] = str(args.threads)
     import numpy as np
@@ -88,6 +96,33 @@ def main(argv=None) -> int:
             tq, ta = float(np.median(times_q)), float(np.median(times_a))
             print(f"{name:<14} {n:>3} {tq:>10.3f} {ta:>9.3f} {tq / ta:>12.3f}  "
                   f"{'ok' if diff <= 1e-10 else 'MISMATCH'} (max diff {diff:.1e})", flush=True)
+    print(f"\ntrajectories, GHZ, {args.shots} shots (qvalley: backend='trajectories'; Aer: "
+          "method='statevector' with the noise model)")
+    print(f"{'n':>3} {'qvalley s':>10} {'branches':>9} {'Aer s':>9} {'qvalley/Aer':>12} "
+          f"{'Hellinger F':>12}")
+    traj = AerSimulator(method="statevector", noise_model=aer_model,
+                        max_parallel_threads=args.threads)
+    for n in [int(x) for x in args.trajectory_sizes.split(",") if x]:
+        ghz = qv.Circuit(n).h(0)
+        for q in range(n - 1):
+            ghz.cx(q, q + 1)
+        ghz.measure_all()
+        qc = QuantumCircuit(n, n)
+        qc.h(0)
+        for q in range(n - 1):
+            qc.cx(q, q + 1)
+        qc.measure(range(n), range(n))
+        t = time.perf_counter()
+        res = qv.run(ghz, shots=args.shots, seed=1, noise=model, backend="trajectories")
+        tq = time.perf_counter() - t
+        t = time.perf_counter()
+        theirs = traj.run(qc, shots=args.shots, seed_simulator=1).result().get_counts()
+        ta = time.perf_counter() - t
+        keys = set(res.counts) | set(theirs)
+        fid = sum(math.sqrt(res.counts.get(k, 0) * theirs.get(k, 0)) for k in keys) ** 2 / \
+            args.shots ** 2
+        print(f"{n:>3} {tq:>10.3f} {res.details['branches']:>9} {ta:>9.3f} {tq / ta:>12.3f} "
+              f"{fid:>12.4f}", flush=True)
     return 0
 
 
