@@ -95,6 +95,18 @@ def test_depolarized_ghz_fidelity():
     ref = reference_rho(c, m)
     assert abs(fid - float(np.real(ghz @ ref @ ghz))) < 1e-12
     assert (1 - p) ** (n - 1) < fid < 1
+    # closed form for the Bell pair: F = (1 - p) + p / 4 (the mixed part overlaps 1/4)
+    bell = qv.density_matrix(qv.Circuit(2).h(0).cx(0, 1), noise=m)
+    phi = np.array([1, 0, 0, 1]) / math.sqrt(2)
+    assert abs(float(np.real(phi @ bell @ phi)) - (1 - p + p / 4)) < 1e-14
+    # and for GHZ 3 with one depolarized pair after the last cx, the first cx ideal:
+    # F = (1 - p) + p * (1/4) * (overlap of I/4 on qubits 1, 2 with GHZ) = 1 - p + p / 8
+    m3 = qv.NoiseModel()
+    m3.add_quantum_error(noise.depolarizing(p, 2), "cx", [1, 2])
+    ghz3 = qv.density_matrix(qv.Circuit(3).h(0).cx(0, 1).cx(1, 2), noise=m3)
+    g3 = np.zeros(8)
+    g3[0] = g3[7] = 1 / math.sqrt(2)
+    assert abs(float(np.real(g3 @ ghz3 @ g3)) - (1 - p + p / 8)) < 1e-14
 
 
 def reference_rho(circuit, model) -> np.ndarray:
