@@ -97,9 +97,9 @@ def consolidate(ops: list[Op], *, partial: bool, memo: dict | None = None) -> li
     get cheaper. ``memo`` (a dict kept by the caller across passes over the same circuit)
     remembers, for the core of each block seen (from its first to its last two-qubit
     gate, the part that fixes how many entanglers it needs), the count resynthesis
-    reached; a block whose core is known not to get cheaper
-    is kept without a decomposition. Later passes meet mostly such blocks: the ones the
-    earlier passes already resynthesised."""
+    reached; a block whose core is known not to get cheaper is kept without a
+    decomposition. Later passes meet mostly such blocks: the ones the earlier passes
+    already resynthesised."""
     out: list = []  # ops, and ints: indices of blocks whose ops come later
     jobs: list[tuple[tuple[int, int], list[Op]]] = []
     blocks: dict[int, list] = {}  # qubit -> open block [pair, ops]
