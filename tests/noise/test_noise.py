@@ -369,3 +369,14 @@ def test_auto_picks_the_backend():
     assert res.counts.get("0" * n, 0) + res.counts.get("1" * n, 0) > 350
     small = qv.run(qv.Circuit(2).h(0).cx(0, 1).measure_all(), shots=10, seed=1, noise=m)
     assert small.backend == "density_matrix"
+
+
+def test_gates_under_extra_controls_are_not_the_table_gate():
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.depolarizing(0.5), "x")
+    c = qv.Circuit(3).h(0).h(1)
+    c.mc("x", [0, 1], [2], ctrl_state=1)     # stays 'x' with two controls: no x error
+    np.testing.assert_allclose(qv.density_matrix(c, noise=m), qv.density_matrix(c),
+                               atol=1e-14)
+    c.x(2)                                    # the table gate gets it
+    assert np.max(np.abs(qv.density_matrix(c, noise=m) - qv.density_matrix(c))) > 0.01

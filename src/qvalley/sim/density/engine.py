@@ -77,7 +77,9 @@ def events(circuit: Circuit, model, used: list[int]
             raise CircuitError(f"gate {ins.display_name} at position {i} has unbound "
                                "parameters; bind them with assign_parameters() first")
         qs = tuple(where[q] for q in ins.qubits)
-        channel = model.error_for(ins.name, tuple(ins.qubits)) if model is not None else None
+        # by display name: a gate under extra controls (mcx, ...) is not the table gate
+        channel = model.error_for(ins.display_name, tuple(ins.qubits)) \
+            if model is not None else None
         out.append((qs, np.ascontiguousarray(ins.full_matrix()), channel))
     return out, [(where[q], c) for q, c in terminal]
 
