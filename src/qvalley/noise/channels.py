@@ -57,7 +57,7 @@ class Channel:
     (1, 4)
     """
 
-    __slots__ = ("kraus", "num_qubits", "name")
+    __slots__ = ("kraus", "num_qubits", "name", "depolarizing")
 
     def __init__(self, kraus: Sequence, name: str = "kraus", *, atol: float = CPTP_TOL):
         ops = []
@@ -92,6 +92,7 @@ class Channel:
         self.kraus = tuple(kept)
         self.num_qubits = dim.bit_length() - 1
         self.name = name
+        self.depolarizing: float | None = None  # p, when made by depolarizing()
 
     def superop(self) -> np.ndarray:
         """The channel on vectorised density matrices: ``sum kron(conj(K), K)``, a
@@ -170,7 +171,9 @@ def depolarizing(p: float, num_qubits: int = 1) -> Channel:
     for i, s in enumerate(_pauli_strings(n)):
         w = 1 - pv * (d2 - 1) / d2 if i == 0 else pv / d2
         ops.append(math.sqrt(max(w, 0.0)) * s)
-    return Channel(ops, f"depolarizing({pv:g})")
+    ch = Channel(ops, f"depolarizing({pv:g})")
+    ch.depolarizing = pv  # simulators may apply it as (1 - p) rho + p I/d Tr(rho)
+    return ch
 
 
 def pauli(px: float, py: float, pz: float) -> Channel:

@@ -87,16 +87,70 @@ def events(circuit: Circuit, model, used: list[int]
 def _gate_ops(circuit: Circuit, model, used: list[int]
               ) -> tuple[list, list[tuple[int, int]]]:
     """Engine ops on 2n qubits for the circuit's gates (U on the row qubits, conj(U) on
-    the column qubits) and their channels' superoperators."""
+    the column qubits) and their channels: superoperators as gates, and depolarizing
+    channels on 2+ qubits as ("depolarize", qubits, p) steps, each one pass of its own."""
     n = len(used)
     evs, terminal = events(circuit, model, used)
-    ops: list[sv.Op] = []
+    ops: list = []
     for qs, u, channel in evs:
         ops.append(sv.Op("gate", qs, matrix=u))
         ops.append(sv.Op("gate", tuple(q + n for q in qs), matrix=np.ascontiguousarray(u.conj())))
-        if channel is not None:
+        if channel is None:
+            continue
+        if channel.depolarizing is not None and channel.num_qubits >= 2:
+            # a dense 16x16 superoperator would be compute bound; this is one pass (a
+            # one-qubit channel stays a 4x4 block, which fuses with its gate)
+            ops.append(("depolarize", qs, channel.depolarizing))
+        else:
             ops.extend(channel_ops(channel, qs, n))
     return ops, terminal
+
+
+def _run(vec: np.ndarray, n: int, ops: list, threads: int | None) -> None:
+    """Apply ``ops`` (engine ops on 2n qubits and depolarizing steps) to ``vec``."""
+    segment: list = []
+    for op in ops + [None]:
+        if op is not None and not isinstance(op, tuple):
+            segment.append(op)
+            continue
+        if segment:
+            _run_gates(vec, 2 * n, segment, threads)
+            segment = []
+        if op is not None:
+            _depolarize(vec, n, op[1], op[2])
+
+
+def _run_gates(vec: np.ndarray, m: int, ops: list, threads: int | None) -> None:
+    from ..statevector import backend
+    if backend.use_planner(m):
+        from ..statevector import planner
+        plan = planner.plan(m, ((o.matrix, o.targets, (), 0) for o in ops), vec.dtype)
+        planner.execute(plan, vec, backend.thread_count(threads))
+    else:
+        for o in ops:
+            sv.apply_op(vec, m, o)
+
+
+def _depolarize(vec: np.ndarray, n: int, qs: tuple[int, ...], p: float) -> None:
+    """(1 - p) rho + p (I / d) x Tr_qs(rho) on the vectorised density matrix, in place."""
+    from ..statevector import backend
+    k = len(qs)
+    d = 1 << k
+    row_off = np.array([sum(((r >> j) & 1) << q for j, q in enumerate(qs)) for r in range(d)],
+                       dtype=np.int64)
+    col_off = row_off << n
+    if backend.use_planner(2 * n):  # large: the numba kernel, one pass
+        from .nb_density import depolarize
+        bits = np.array(sorted(list(qs) + [q + n for q in qs]), dtype=np.int64)
+        depolarize(vec, bits, row_off, col_off, float(p))
+        return
+    rest = np.arange(vec.size)  # small: numpy on the gathered groups
+    mask = int(row_off[-1] | col_off[-1])
+    base = rest[(rest & mask) == 0]
+    diag = base[:, None] + row_off[None, :] + col_off[None, :]
+    trace = vec[diag].sum(axis=1)
+    vec *= 1 - p
+    vec[diag] += (p / d) * trace[:, None]
 
 
 def channel_ops(channel, qubits: tuple[int, ...], n: int) -> list:
@@ -115,8 +169,9 @@ def density_vector(circuit: Circuit, model=None, *, used: list[int] | None = Non
     n = len(used)
     require_statevector(2 * n, copies=1.5, what="a density matrix")
     ops, terminal = _gate_ops(circuit, model, used)
-    program = sv.Program(2 * n, 0, ops, [])
-    vec = sv.final_state(program, None, threads=threads)
+    vec = np.zeros(1 << (2 * n), dtype=np.complex128)
+    vec[0] = 1
+    _run(vec, n, ops, threads)
     return vec, terminal
 
 
