@@ -6,9 +6,10 @@ gate U on qubits qs is U on qs and conj(U) on qs + n (``U rho U^dagger``); a cha
 Kraus operators K is the 4**k x 4**k matrix ``sum kron(conj(K), K)`` on (qs, qs + n).
 Those are ordinary (non-unitary) gates to the state-vector engine, so the density matrix
 runs on the same planner, fusion and cache-blocked numba passes as a state vector.
-Measured (BENCHMARKS.md, noise): on par with Aer's density_matrix method at 8 to 12
-qubits; a two-qubit channel is a dense 16x16 block on four of the 2n qubits, which the
-kernels apply compute bound, so that is where a faster version starts.
+A depolarizing channel on two or more qubits is not a dense 16x16 block (compute bound)
+but one pass of its own, ``(1 - p) rho + p I/d Tr(rho)`` per group of entries
+(:mod:`.nb_density`). Measured (BENCHMARKS.md, noise): 1.7 to 2.6 times faster than Aer's
+density_matrix method at 10 to 12 qubits.
 
 Measurements must be final (mid-circuit measurement, reset and classical conditions are
 refused with a clear error, not approximated); the outcome distribution is the diagonal
