@@ -160,26 +160,24 @@ def _resynthesise_all(jobs: list[tuple[tuple[int, int], list[Op]]], partial: boo
     """The ops of each block: resynthesised when that has fewer entanglers (or absorbs a
     swap at no cost), else as they were (swaps lowered to 3 CX)."""
     done: list = [None] * len(jobs)
-    todo: list[int] = []
+    todo: list[tuple[int, int, bool]] = []  # (block, entanglers before, holds a swap)
     keys: list = [None] * len(jobs)
     for j, (pair, bops) in enumerate(jobs):
         before = sum(3 if o.name == "swap" else 1 for o in bops if o.two_qubit)
         if before <= 1:  # one entangler and local gates: nothing fewer exists
             done[j] = bops
             continue
+        swaps = any(o.name == "swap" for o in bops)
         if memo is not None:
             keys[j] = _core_key(pair[0], bops)
             known = memo.get(keys[j])
-            if known is not None and known >= before and \
-                    not any(o.name == "swap" for o in bops):
+            if known is not None and known >= before and not swaps:
                 done[j] = bops
                 continue
-        todo.append(j)
-    mats = [synthesis.ops_unitary(jobs[j][1], *jobs[j][0]) for j in todo]
-    for j, mat, parts in zip(todo, mats, synthesis.block_parts_many(mats)):
+        todo.append((j, before, swaps))
+    mats = [synthesis.ops_unitary(jobs[j][1], *jobs[j][0]) for j, _, _ in todo]
+    for (j, before, swaps), mat, parts in zip(todo, mats, synthesis.block_parts_many(mats)):
         (q0, q1), bops = jobs[j]
-        before = sum(3 if o.name == "swap" else 1 for o in bops if o.two_qubit)
-        swaps = any(o.name == "swap" for o in bops)
         after = synthesis.entanglers(parts, partial)  # read off the coordinates
         if after < before or swaps:  # only then are the new ops worth building
             new = synthesis.ops_from_parts(mat, q0, q1, parts, partial)

@@ -31,6 +31,8 @@ from .nb_target import configure
 configure()  # before the first compilation: vector width for this CPU
 from numba import njit  # noqa: E402
 
+from .nb_kernels import _swap_run  # noqa: E402  (exchange of two runs)
+
 
 DENSE, DIAG, XGATE, SWAP = 0, 1, 2, 3
 HEADER = 5  # words before the qubits of a record
@@ -73,21 +75,14 @@ def _scale(x, d):
 
 
 @njit(**_OPTS)
-def _exchange(x, y):
-    for j in range(x.size):
-        a = x[j]
-        x[j] = y[j]
-        y[j] = a
-
-
-@njit(**_OPTS)
 def _layout(size, fixed, bits, offs):
     """How a gate whose target and control bits are ``fixed`` walks a state of ``size``
     amplitudes: returns ``(count, low, m)``. Runs: ``size >> (count + low)`` of them, of
     ``2**low`` amplitudes, the r-th starting at ``_spread(r << low, bits, count)``, where
     ``bits[:count]`` are the fixed bits at or above RUN_BITS. Inside a run, the gate acts
-    at ``offs[:m]`` of each block of 2**RUN_BITS amplitudes (all offsets when no fixed
-    bit is below RUN_BITS: then the runs are what the vectorised helpers take)."""
+    at ``offs[:m]`` of each block of 2**RUN_BITS amplitudes; ``m == 2**RUN_BITS`` (all
+    offsets) exactly when no fixed bit is below RUN_BITS, and then the runs are what the
+    vectorised helpers take."""
     count = 0
     for b in range(RUN_BITS, 63):
         if (fixed >> b) & 1:
@@ -114,10 +109,9 @@ def _dense1(state, q, m00, m01, m10, m11, cmask, cval, bits, offs):
     lo = 1 << q
     count, low, m = _layout(state.size, cmask | lo, bits, offs)
     run = 1 << low
-    low_fixed = ((cmask | lo) & ((1 << RUN_BITS) - 1)) != 0
     for r in range(state.size >> (count + low)):
         i = _spread(r << low, bits, count) | cval
-        if not low_fixed:
+        if m == 1 << RUN_BITS:  # no fixed bit below RUN_BITS: whole runs
             _pair(state[i:i + run], state[i + lo:i + lo + run], m00, m01, m10, m11)
             continue
         for blk in range(i, i + run, 1 << RUN_BITS):
@@ -134,10 +128,9 @@ def _diag1(state, q, d0, d1, cmask, cval, bits, offs):
     lo = 1 << q
     count, low, m = _layout(state.size, cmask | lo, bits, offs)
     run = 1 << low
-    low_fixed = ((cmask | lo) & ((1 << RUN_BITS) - 1)) != 0
     for r in range(state.size >> (count + low)):
         i = _spread(r << low, bits, count) | cval
-        if not low_fixed:
+        if m == 1 << RUN_BITS:  # no fixed bit below RUN_BITS: whole runs
             if d0 != 1:
                 _scale(state[i:i + run], d0)
             _scale(state[i + lo:i + lo + run], d1)
@@ -155,11 +148,10 @@ def _x1(state, q, cmask, cval, bits, offs):
     lo = 1 << q
     count, low, m = _layout(state.size, cmask | lo, bits, offs)
     run = 1 << low
-    low_fixed = ((cmask | lo) & ((1 << RUN_BITS) - 1)) != 0
     for r in range(state.size >> (count + low)):
         i = _spread(r << low, bits, count) | cval
-        if not low_fixed:
-            _exchange(state[i:i + run], state[i + lo:i + lo + run])
+        if m == 1 << RUN_BITS:  # no fixed bit below RUN_BITS: whole runs
+            _swap_run(state[i:i + run], state[i + lo:i + lo + run])
             continue
         for blk in range(i, i + run, 1 << RUN_BITS):
             for t in range(m):
@@ -175,11 +167,10 @@ def _swap(state, q0, q1, cmask, cval, bits, offs):
     b1 = 1 << q1
     count, low, m = _layout(state.size, cmask | b0 | b1, bits, offs)
     run = 1 << low
-    low_fixed = ((cmask | b0 | b1) & ((1 << RUN_BITS) - 1)) != 0
     for r in range(state.size >> (count + low)):
         i = _spread(r << low, bits, count) | cval | b0
-        if not low_fixed:
-            _exchange(state[i:i + run], state[i ^ b0 ^ b1:(i ^ b0 ^ b1) + run])
+        if m == 1 << RUN_BITS:  # no fixed bit below RUN_BITS: whole runs
+            _swap_run(state[i:i + run], state[i ^ b0 ^ b1:(i ^ b0 ^ b1) + run])
             continue
         for blk in range(i, i + run, 1 << RUN_BITS):
             for t in range(m):
