@@ -176,6 +176,73 @@ def test_density_matrix_on_the_planner_matches(monkeypatch):
                                atol=1e-11)
 
 
+def test_gathered_passes_with_depolarizing_blocks_match():
+    """n = 8: a 16-qubit vector, more than a pass's lanes, so the planner gathers chunks;
+    two-qubit depolarizing channels run as blocks inside those passes."""
+    rng = np.random.default_rng(SEED + 8)
+    m = custom_model()
+    c = random_noisy(rng, 8, 40)
+    np.testing.assert_allclose(qv.density_matrix(c, noise=m), reference_rho(c, m),
+                               atol=1e-11)
+
+
+@pytest.mark.parametrize("p, repeats", [(0.3, 200), (0.7, 3), (16 / 15, 2), (1.0, 1)])
+def test_depolarizing_scale_carried_or_explicit(p, repeats):
+    """A depolarizing block carries its factor (1 - p) outside the state while the product
+    stays above the floor and p <= 1/2; beyond, it scales the entries itself. Both give
+    the reference, with 200 channels of p = 0.3 crossing the floor (0.7**200 ~ 1e-31)."""
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.depolarizing(p, 2), ["cx"])
+    m.add_all_qubit_error(noise.amplitude_damping(0.1), ["ry"])
+    c = qv.Circuit(3).ry(0.7, 0).ry(1.9, 2)
+    for i in range(repeats):
+        c.cx(i % 3, (i + 1) % 3).ry(0.3 * i, i % 3)
+    np.testing.assert_allclose(qv.density_matrix(c, noise=m), reference_rho(c, m),
+                               atol=1e-12)
+
+
+def test_qubits_join_in_first_touch_order():
+    """Qubits are simulated in the order gates first touch them; the density matrix,
+    per-qubit readout errors and the clbit map come back in the circuit's order."""
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.depolarizing(0.1, 2), ["cx"])
+    m.add_all_qubit_error(noise.thermal_relaxation(50, 30, 4), ["h", "ry"])
+    for q, (a, b) in enumerate([(0.01, 0.02), (0.1, 0.0), (0.0, 0.3), (0.05, 0.05)]):
+        m.add_readout_error(noise.readout(a, b), [q])
+    c = qv.Circuit(4, 4).h(3).cx(3, 1).ry(0.4, 0).cx(1, 0).ry(1.1, 2).cx(0, 2)
+    rho = reference_rho(c, m)
+    np.testing.assert_allclose(qv.density_matrix(c, noise=m), rho, atol=1e-13)
+    for q, cb in [(2, 0), (0, 1), (3, 2), (1, 3)]:
+        c.measure(q, cb)
+    from qvalley.sim.density import engine as dm
+    dist, _ = dm.outcome_distribution(c, m)
+    probs = np.real(np.diag(rho))
+    want = np.zeros(16)
+    flips = {q: m.readout_for(q).matrix for q in range(4)}  # [true, read]
+    for x in range(16):
+        for y in range(16):
+            w = probs[x]
+            for q in range(4):
+                w *= flips[q][(x >> q) & 1, (y >> q) & 1]
+            k = sum(((y >> q) & 1) << cb for q, cb in [(2, 0), (0, 1), (3, 2), (1, 3)])
+            want[k] += w
+    np.testing.assert_allclose(dist, want, atol=1e-13)
+
+
+def test_target_models_run_part_by_part():
+    """A from_target model's gate errors are depolarizing then per-qubit relaxation: the
+    simulator applies the parts; the whole channel's Kraus sum is the reference."""
+    m = qv.NoiseModel.from_target("ibm-heron-r2")
+    ch = m.error_for("cz", (0, 1))
+    leaves = ch.leaves()
+    assert leaves[0][0].depolarizing is not None and leaves[0][1] == (0, 1)
+    assert {qs for _, qs in leaves[1:]} == {(0,), (1,)}
+    assert all(leaf.num_qubits == 1 for leaf, _ in leaves[1:])
+    c = qv.Circuit(3).sx(0).rz(0.4, 1).cz(0, 1).sx(2).cz(1, 2).x(0).cz(2, 0)
+    np.testing.assert_allclose(qv.density_matrix(c, noise=m), reference_rho(c, m),
+                               atol=1e-13)
+
+
 def test_outcome_distribution_and_readout():
     m = qv.NoiseModel()
     m.add_readout_error(noise.readout(0.1, 0.05))

@@ -57,7 +57,7 @@ class Channel:
     (1, 4)
     """
 
-    __slots__ = ("kraus", "num_qubits", "name", "depolarizing")
+    __slots__ = ("kraus", "num_qubits", "name", "depolarizing", "parts")
 
     def __init__(self, kraus: Sequence, name: str = "kraus", *, atol: float = CPTP_TOL):
         ops = []
@@ -93,6 +93,22 @@ class Channel:
         self.num_qubits = dim.bit_length() - 1
         self.name = name
         self.depolarizing: float | None = None  # p, when made by depolarizing()
+        # what it was built from, in order: (channel, its qubits among ours); simulators
+        # may apply the parts (a depolarizing channel and one-qubit relaxations are far
+        # cheaper than one dense superoperator)
+        self.parts: tuple[tuple["Channel", tuple[int, ...]], ...] = ((self, tuple(range(
+            self.num_qubits))),)
+
+    def leaves(self) -> list[tuple["Channel", tuple[int, ...]]]:
+        """The channels this one was composed and tensored from, in order of application,
+        each with its qubits among this channel's (itself when built directly)."""
+        out = []
+        for ch, qs in self.parts:
+            if ch is self:
+                out.append((ch, qs))
+            else:
+                out.extend((leaf, tuple(qs[q] for q in lq)) for leaf, lq in ch.leaves())
+        return out
 
     def superop(self) -> np.ndarray:
         """The channel on vectorised density matrices: ``sum kron(conj(K), K)``, a
@@ -104,13 +120,20 @@ class Channel:
         if after.num_qubits != self.num_qubits:
             raise NoiseError(f"cannot compose channels on {self.num_qubits} and "
                              f"{after.num_qubits} qubits")
-        return Channel([b @ a for a in self.kraus for b in after.kraus],
-                       f"{self.name}+{after.name}")
+        out = Channel([b @ a for a in self.kraus for b in after.kraus],
+                      f"{self.name}+{after.name}")
+        every = tuple(range(self.num_qubits))
+        out.parts = ((self, every), (after, every))
+        return out
 
     def tensor(self, high: "Channel") -> "Channel":
         """This channel on the first (low) qubits and ``high`` on the next ones."""
-        return Channel([np.kron(b, a) for a in self.kraus for b in high.kraus],
-                       f"{self.name}x{high.name}")
+        out = Channel([np.kron(b, a) for a in self.kraus for b in high.kraus],
+                      f"{self.name}x{high.name}")
+        k = self.num_qubits
+        out.parts = ((self, tuple(range(k))),
+                     (high, tuple(range(k, k + high.num_qubits))))
+        return out
 
     def average_gate_fidelity(self) -> float:
         """F_avg = (sum |tr K|^2 / d + 1) / (d + 1)."""

@@ -85,102 +85,186 @@ def events(circuit: Circuit, model, used: list[int]
     return out, [(where[q], c) for q, c in terminal]
 
 
-def _gate_ops(circuit: Circuit, model, used: list[int]
-              ) -> tuple[list, list[tuple[int, int]]]:
-    """Engine ops on 2n qubits for the circuit's gates (U on the row qubits, conj(U) on
-    the column qubits) and their channels: superoperators as gates, and depolarizing
-    channels on 2+ qubits as ("depolarize", qubits, p) steps, each one pass of its own."""
-    n = len(used)
-    evs, terminal = events(circuit, model, used)
-    ops: list = []
+DEFER_FLOOR = 1e-30  # carried scale below which depolarizing channels scale explicitly
+
+
+def _items(evs: list, n: int, scale: float) -> tuple[list, float]:
+    """Planner items on 2n qubits for the events ``evs`` (U on the row qubits, conj(U)
+    on the column qubits, then the channel), and ``scale`` times the factor the run must
+    start from.
+
+    A channel made of depolarizing and one-qubit parts (every model ``from_target``
+    builds) is applied part by part: one-qubit parts as 4x4 superoperators, which fuse
+    with the gates around them, and depolarizing ones as ``depol`` blocks. A depolarizing
+    channel is ``keep * rho + (p / d) I x Tr(rho)``; the factor ``keep`` is the same for
+    every entry, so it is carried outside (``rho = s * sigma``) and the block only adds
+    ``p / (d keep)`` times each group's trace to its diagonal: the run starts from
+    ``s = prod(keep)`` instead of 1 (the map is linear). Below ``DEFER_FLOOR``, or when
+    ``p > 1/2``, a block scales its entries itself."""
+    from ..statevector.fusion import DEPOL, DIAG, Block
+    items: list = []
     for qs, u, channel in evs:
-        ops.append(sv.Op("gate", qs, matrix=u))
-        ops.append(sv.Op("gate", tuple(q + n for q in qs), matrix=np.ascontiguousarray(u.conj())))
+        d = np.diagonal(u)
+        if len(qs) > 1 and not np.any(u - np.diag(d)):
+            # a diagonal gate (cz, cp, rzz) is one table on its row and column bits
+            table = np.ascontiguousarray(np.kron(d.conj(), d))
+            items.append(Block(DIAG, qs + tuple(q + n for q in qs), table))
+        else:
+            items.append((u, qs, (), 0))
+            items.append((np.ascontiguousarray(u.conj()), tuple(q + n for q in qs), (), 0))
         if channel is None:
             continue
-        if channel.depolarizing is not None and channel.num_qubits >= 2:
-            # a dense 16x16 superoperator would be compute bound; this is one pass (a
-            # one-qubit channel stays a 4x4 block, which fuses with its gate)
-            ops.append(("depolarize", qs, channel.depolarizing))
-        else:
-            ops.extend(channel_ops(channel, qs, n))
-    return ops, terminal
+        leaves = channel.leaves()
+        if not all(c.depolarizing is not None or c.num_qubits == 1 for c, _ in leaves):
+            leaves = [(channel, tuple(range(channel.num_qubits)))]
+        # a one-qubit channel after a wider gate acts on each of its qubits
+        for group in ([(q,) for q in qs] if channel.num_qubits == 1 else [qs]):
+            for part, local in leaves:
+                pq = tuple(group[i] for i in local)
+                if part.depolarizing is not None and len(pq) > 1:
+                    if part.depolarizing == 0:
+                        continue
+                    p = part.depolarizing
+                    d = 1 << len(pq)
+                    keep = 1.0 - p
+                    if keep >= 0.5 and scale * keep >= DEFER_FLOOR:
+                        scale *= keep
+                        data = np.array([p / (d * keep), 1.0], dtype=np.complex128)
+                    else:
+                        data = np.array([p / d, keep], dtype=np.complex128)
+                    items.append(Block(DEPOL, pq + tuple(q + n for q in pq), data))
+                elif not part.is_identity():
+                    items.extend(channel_items(part, pq, n))
+    return items, scale
 
 
-def _run(vec: np.ndarray, n: int, ops: list, threads: int | None) -> None:
-    """Apply ``ops`` (engine ops on 2n qubits and depolarizing steps) to ``vec``."""
-    segment: list = []
-    for op in ops + [None]:
-        if op is not None and not isinstance(op, tuple):
-            segment.append(op)
-            continue
-        if segment:
-            _run_gates(vec, 2 * n, segment, threads)
-            segment = []
-        if op is not None:
-            _depolarize(vec, n, op[1], op[2])
-
-
-def _run_gates(vec: np.ndarray, m: int, ops: list, threads: int | None) -> None:
+def _run(vec: np.ndarray, n: int, items: list, threads: int | None) -> None:
+    """Apply planner ``items`` on 2n qubits to ``vec``: cache-blocked numba passes when
+    the state is large enough, else numpy one item at a time."""
     from ..statevector import backend
+    m = 2 * n
     if backend.use_planner(m):
         from ..statevector import planner
-        plan = planner.plan(m, ((o.matrix, o.targets, (), 0) for o in ops), vec.dtype)
+        plan = planner.plan(m, items, vec.dtype)
         planner.execute(plan, vec, backend.thread_count(threads))
-    else:
-        for o in ops:
-            sv.apply_op(vec, m, o)
-
-
-def _depolarize(vec: np.ndarray, n: int, qs: tuple[int, ...], p: float) -> None:
-    """(1 - p) rho + p (I / d) x Tr_qs(rho) on the vectorised density matrix, in place."""
-    from ..statevector import backend
-    k = len(qs)
-    d = 1 << k
-    row_off = np.array([sum(((r >> j) & 1) << q for j, q in enumerate(qs)) for r in range(d)],
-                       dtype=np.int64)
-    col_off = row_off << n
-    if backend.use_planner(2 * n):  # large: the numba kernel, one pass
-        from .nb_density import depolarize
-        bits = np.array(sorted(list(qs) + [q + n for q in qs]), dtype=np.int64)
-        depolarize(vec, bits, row_off, col_off, float(p))
         return
-    rest = np.arange(vec.size)  # small: numpy on the gathered groups
-    mask = int(row_off[-1] | col_off[-1])
+    from ..statevector import kernels
+    for item in items:
+        if isinstance(item, tuple):
+            kernels.apply_matrix(vec, m, item[0], item[1])
+        elif item.kind == "diag":
+            kernels.apply_diagonal(vec, m, item.data, item.qubits)
+        else:
+            _depolarize(vec, item.qubits, complex(item.data[0]), complex(item.data[1]))
+
+
+def _depolarize(vec: np.ndarray, bits: tuple[int, ...], a: complex, keep: complex) -> None:
+    """The ``depol`` block in numpy (small states): each group of entries differing in
+    ``bits`` (k row bits, then k column bits) scaled by ``keep``, its diagonal raised by
+    ``a`` times its trace."""
+    k = len(bits) // 2
+    d = 1 << k
+    diag = np.array([sum((((t >> j) & 1) << bits[j]) | (((t >> j) & 1) << bits[k + j])
+                         for j in range(k)) for t in range(d)], dtype=np.int64)
+    rest = np.arange(vec.size)
+    mask = sum(1 << b for b in bits)
     base = rest[(rest & mask) == 0]
-    diag = base[:, None] + row_off[None, :] + col_off[None, :]
-    trace = vec[diag].sum(axis=1)
-    vec *= 1 - p
-    vec[diag] += (p / d) * trace[:, None]
+    where = base[:, None] + diag[None, :]
+    trace = vec[where].sum(axis=1)
+    if keep != 1:
+        vec *= keep
+    vec[where] += a * trace[:, None]
 
 
-def channel_ops(channel, qubits: tuple[int, ...], n: int) -> list:
-    """Engine ops of ``channel`` after a gate on ``qubits`` (a one-qubit channel on each)."""
+def channel_items(channel, qubits: tuple[int, ...], n: int) -> list:
+    """Planner items of ``channel`` after a gate on ``qubits`` (a one-qubit channel on
+    each): its superoperator as a gate on (qubits, qubits + n)."""
     s = np.ascontiguousarray(channel.superop())
     if channel.num_qubits == 1:
-        return [sv.Op("gate", (q, q + n), matrix=s) for q in qubits]
-    return [sv.Op("gate", tuple(qubits) + tuple(q + n for q in qubits), matrix=s)]
+        return [(s, (q, q + n), (), 0) for q in qubits]
+    return [(s, tuple(qubits) + tuple(q + n for q in qubits), (), 0)]
+
+
+GROW_TO_ALL = 2  # within this many qubits of the whole, a growing run takes them all
 
 
 def density_vector(circuit: Circuit, model=None, *, used: list[int] | None = None,
-                   threads: int | None = None) -> tuple[np.ndarray, list[tuple[int, int]]]:
-    """(vectorised final density matrix of the ``used`` qubits (all by default), final
-    measurements as (index in ``used``, clbit)) of ``circuit`` under ``model``."""
+                   threads: int | None = None
+                   ) -> tuple[np.ndarray, list[tuple[int, int]], list[int]]:
+    """The vectorised final density matrix of the ``used`` qubits (all by default), the
+    final measurements as (simulated qubit, clbit), and ``order``: simulated qubit i is
+    ``used[order[i]]``.
+
+    Qubits join the simulation when a gate first touches them (until then each is a
+    |0><0| factor): the state grows by embedding, ``rho -> rho x |0><0|``, so a circuit
+    that brings qubits in one by one (a GHZ chain) spends most gates on a density matrix
+    a fraction of the final size. Within ``GROW_TO_ALL`` qubits of the whole, the run
+    takes every remaining qubit at once (each growth costs a pass of its own)."""
     used = list(range(circuit.num_qubits)) if used is None else used
     n = len(used)
     require_statevector(2 * n, copies=1.5, what="a density matrix")
-    ops, terminal = _gate_ops(circuit, model, used)
-    vec = np.zeros(1 << (2 * n), dtype=np.complex128)
-    vec[0] = 1
-    _run(vec, n, ops, threads)
-    return vec, terminal
+    evs, terminal = events(circuit, model, used)
+    order: list[int] = []
+    seen: set[int] = set()
+    segments: list[tuple[int, list]] = []  # (qubits simulated, events)
+    for qs, u, channel in evs:
+        fresh = [q for q in qs if q not in seen]
+        if fresh or not segments:
+            for q in fresh:
+                seen.add(q)
+                order.append(q)
+            size = len(order)
+            if size >= n - GROW_TO_ALL:
+                size = n
+            if not segments or size > segments[-1][0]:
+                segments.append((size, []))
+        segments[-1][1].append((qs, u, channel))
+    for q in range(n):
+        if q not in seen:
+            order.append(q)
+    pos = {q: i for i, q in enumerate(order)}
+    scale = 1.0
+    runs = []
+    for size, part in segments:
+        moved = [(tuple(pos[q] for q in qs), u, ch) for qs, u, ch in part]
+        items, scale = _items(moved, size, scale)
+        runs.append((size, items))
+    vec = np.full(1, scale, dtype=np.complex128)
+    k = 0
+    for size, items in runs:
+        vec = _grow(vec, k, size)
+        k = size
+        _run(vec, k, items, threads)
+    vec = _grow(vec, k, n)
+    return vec, [(pos[q], c) for q, c in terminal], order
+
+
+def _grow(vec: np.ndarray, k: int, size: int) -> np.ndarray:
+    """The vectorised density matrix of k qubits, tensored with |0><0| on qubits
+    k..size-1 (``v[i + (j << n)] = rho[i, j]``: rows and columns both gain high zeros)."""
+    if size == k:
+        return vec
+    out = np.zeros(1 << (2 * size), dtype=vec.dtype)
+    d, big = 1 << k, 1 << size
+    out.reshape(big, big)[:d, :d] = vec.reshape(d, d)
+    return out
 
 
 def density_matrix(circuit: Circuit, model=None, *, threads: int | None = None) -> np.ndarray:
     """The final density matrix (2**n x 2**n, complex128), final measurements dropped."""
-    vec, _ = density_vector(circuit, model, threads=threads)
-    d = 1 << circuit.num_qubits
-    return vec.reshape(d, d).T
+    vec, _, order = density_vector(circuit, model, threads=threads)
+    n = circuit.num_qubits
+    d = 1 << n
+    rho = vec.reshape(d, d).T  # rho[i, j], simulated qubit order
+    if order == list(range(n)):
+        return rho
+    # axis a of a (2,)*n index is qubit n - 1 - a: put simulated qubit i at order[i]
+    t = rho.reshape((2,) * (2 * n))
+    perm_axis = [0] * n
+    for i, q in enumerate(order):
+        perm_axis[n - 1 - q] = n - 1 - i
+    t = t.transpose(perm_axis + [n + a for a in perm_axis])
+    return np.ascontiguousarray(t.reshape(d, d))
 
 
 def outcome_distribution(circuit: Circuit, model=None, *, threads: int | None = None
@@ -188,7 +272,7 @@ def outcome_distribution(circuit: Circuit, model=None, *, threads: int | None = 
     """P(classical register = k) for k < 2**m over the circuit's m clbits, readout errors
     included, and m. Clbits no measurement writes read 0."""
     used = active_qubits(circuit)
-    vec, terminal = density_vector(circuit, model, used=used, threads=threads)
+    vec, terminal, order = density_vector(circuit, model, used=used, threads=threads)
     n = len(used)
     d = 1 << n
     probs = np.clip(vec[::d + 1].real, 0.0, None)
@@ -202,7 +286,7 @@ def outcome_distribution(circuit: Circuit, model=None, *, threads: int | None = 
     remaining = sorted(keep_axes)
     marg = np.transpose(marg, [remaining.index(a) for a in keep_axes])  # axis i: measured[i]
     for i, (q, _) in enumerate(terminal):
-        err = model.readout_for(used[q]) if model is not None else None
+        err = model.readout_for(used[order[q]]) if model is not None else None
         if err is not None:
             marg = np.moveaxis(np.tensordot(err.matrix.T, np.moveaxis(marg, i, 0), axes=1),
                                0, i)

@@ -25,6 +25,11 @@ in one pool in the state's dtype. Kernel kinds:
 * ``DIAG``: a table over up to ``MAX_DIAG`` qubits (buffer bit ``p >= 0`` or physical
   qubit ``-(q + 1)`` outside the lanes).
 * ``XGATE``/``SWAP``: permutations without arithmetic.
+* ``DEPOL``: a depolarizing channel on a density matrix held as a state of 2n qubits
+  (positions: the channel's k row bits, then its k column bits; pool: ``a``, ``keep``):
+  each group of entries differing only in those bits is scaled by ``keep`` (skipped when
+  1: the density engine then carries the factor outside) and its diagonal gets ``a``
+  times its trace.
 
 Every kind takes local controls (``lcm``/``lcv``, buffer bits).
 
@@ -39,7 +44,7 @@ from .nb_target import configure
 configure()  # before the first compilation: vector width for this CPU
 from numba import njit, prange  # noqa: E402
 
-DENSE1, DENSE2, DENSEK, DIAG, XGATE, SWAP = 1, 2, 3, 4, 5, 6
+DENSE1, DENSE2, DENSEK, DIAG, XGATE, SWAP, DEPOL = 1, 2, 3, 4, 5, 6, 7
 # columns of an operation row
 KIND, K, HCM, HCV, LCM, LCV, OFF, POS = 0, 1, 2, 3, 4, 5, 6, 7
 MAX_DIAG = 12
@@ -509,6 +514,53 @@ def _swap(x, p0, p1, lcm, lcv):
 
 
 @njit(**_OPTS)
+def _depol(x, pos, a, keep):
+    """The ``DEPOL`` kernel (see the module docstring) on ``x``; ``pos``: 2k bit positions."""
+    bits = pos.size
+    k = bits // 2
+    d = 1 << k
+    fixed = np.int64(0)
+    for j in range(bits):
+        fixed |= np.int64(1) << pos[j]
+    diag = np.zeros(d, dtype=np.int64)
+    for t in range(d):
+        o = np.int64(0)
+        for j in range(k):
+            if (t >> j) & 1:
+                o |= (np.int64(1) << pos[j]) | (np.int64(1) << pos[k + j])
+        diag[t] = o
+    groups = x.size >> bits
+    g = np.int64(0)
+    if keep == 1:
+        for _ in range(groups):
+            tr = x[g]
+            for t in range(1, d):
+                tr += x[g + diag[t]]
+            tr *= a
+            for t in range(d):
+                x[g + diag[t]] += tr
+            g = ((g | fixed) + 1) & ~fixed
+        return
+    full = np.zeros(d * d, dtype=np.int64)
+    for r in range(d * d):
+        o = np.int64(0)
+        for j in range(bits):
+            if (r >> j) & 1:
+                o |= np.int64(1) << pos[j]
+        full[r] = o
+    for _ in range(groups):
+        tr = x[g]
+        for t in range(1, d):
+            tr += x[g + diag[t]]
+        tr *= a
+        for r in range(d * d):
+            x[g + full[r]] *= keep
+        for t in range(d):
+            x[g + diag[t]] += tr
+        g = ((g | fixed) + 1) & ~fixed
+
+
+@njit(**_OPTS)
 def _apply_ops(x, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi):
     for i in range(ops.shape[0]):
         row = ops[i]
@@ -532,6 +584,8 @@ def _apply_ops(x, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi):
             _xgate(x, row[POS], lcm, lcv)
         elif kind == SWAP:
             _swap(x, row[POS], row[POS + 1], lcm, lcv)
+        elif kind == DEPOL:
+            _depol(x, row[POS:POS + row[K]], pool[off], pool[off + 1])
 
 
 @njit(**_OPTS)
