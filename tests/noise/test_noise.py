@@ -186,6 +186,22 @@ def test_gathered_passes_with_depolarizing_blocks_match():
                                atol=1e-11)
 
 
+def test_wide_depolarizing_channels_on_the_planner():
+    """Depolarizing channels on 3 qubits (6 bits: a block inside a pass) and on 4 (8 bits:
+    wider than a pass takes, applied to the whole state on its own)."""
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.depolarizing(0.2, 3), ["ccx"])
+    m.add_all_qubit_error(noise.depolarizing(0.3, 4), ["c3x"])
+    m.add_all_qubit_error(noise.depolarizing(0.05, 2), ["cx"])
+    c = qv.Circuit(8)
+    for q in range(8):
+        c.h(q) if q % 2 else c.ry(0.3 * q, q)
+    c.ccx(0, 5, 7).cx(7, 2).append("c3x", [1, 3, 6, 2]).ccx(2, 4, 0)
+    c.append("c3x", [7, 6, 5, 4])
+    np.testing.assert_allclose(qv.density_matrix(c, noise=m), reference_rho(c, m),
+                               atol=1e-12)
+
+
 @pytest.mark.parametrize("p, repeats", [(0.3, 200), (0.7, 3), (16 / 15, 2), (1.0, 1)])
 def test_depolarizing_scale_carried_or_explicit(p, repeats):
     """A depolarizing block carries its factor (1 - p) outside the state while the product
@@ -447,3 +463,96 @@ def test_gates_under_extra_controls_are_not_the_table_gate():
                                atol=1e-14)
     c.x(2)                                    # the table gate gets it
     assert np.max(np.abs(qv.density_matrix(c, noise=m) - qv.density_matrix(c))) > 0.01
+
+
+def reference_dynamic(circuit, model) -> dict[int, float]:
+    """Plain numpy with classical branches: {register value: probability}. Every
+    measurement (mid-circuit or final) projects and records what the noisy readout
+    reads; resets are the Kraus pair |0><0|, |0><1|; conditions are checked per branch."""
+    n = circuit.num_qubits
+    rho = np.zeros((1 << n, 1 << n), dtype=complex)
+    rho[0, 0] = 1
+    branches = {0: rho}
+    p0 = np.array([[1, 0], [0, 0]], dtype=complex)
+    p1 = np.array([[0, 0], [0, 1]], dtype=complex)
+    for ins in circuit.data:
+        if ins.kind == "barrier":
+            continue
+        new = {}
+        for reg, r in branches.items():
+            if ins.condition is not None and not ins.condition.holds(reg):
+                new[reg] = new.get(reg, 0) + r
+                continue
+            if ins.kind == "measure":
+                q, c = ins.qubits[0], ins.clbits[0]
+                err = model.readout_for(q) if model else None
+                conf = err.matrix if err is not None else np.eye(2)
+                for o, proj in ((0, p0), (1, p1)):
+                    e = embed(proj, (q,), n)
+                    part = e @ r @ e
+                    for read in (0, 1):
+                        key = (reg & ~(1 << c)) | (read << c)
+                        new[key] = new.get(key, 0) + conf[o, read] * part
+                continue
+            if ins.kind == "reset":
+                ks = [embed(np.array(k, dtype=complex), ins.qubits, n)
+                      for k in ([[1, 0], [0, 0]], [[0, 1], [0, 0]])]
+                new[reg] = new.get(reg, 0) + sum(k @ r @ k.conj().T for k in ks)
+                continue
+            u = embed(ins.full_matrix(), ins.qubits, n)
+            r = u @ r @ u.conj().T
+            ch = model.error_for(ins.name, tuple(ins.qubits)) if model else None
+            if ch is not None:
+                groups = [(q,) for q in ins.qubits] if ch.num_qubits == 1 \
+                    else [tuple(ins.qubits)]
+                for qs in groups:
+                    ks = [embed(k, qs, n) for k in ch.kraus]
+                    r = sum(k @ r @ k.conj().T for k in ks)
+            new[reg] = new.get(reg, 0) + r
+        branches = new
+    return {reg: float(np.real(np.trace(r))) for reg, r in branches.items()}
+
+
+def _assert_counts_match(counts: dict[str, int], exact: dict[int, float], shots: int,
+                         m: int) -> None:
+    """Every outcome's count within 5 standard deviations (+2 shots) of the exact mean."""
+    for key in set(counts) | {format(k, f"0{m}b") for k in exact}:
+        p = exact.get(int(key, 2), 0.0)
+        got = counts.get(key, 0)
+        assert abs(got - shots * p) <= 5 * math.sqrt(shots * p * (1 - p)) + 2, (key, got, p)
+
+
+def test_resets_are_channels_in_the_density_matrix():
+    m = custom_model()
+    c = qv.Circuit(3, 3).h(0).cx(0, 1).ry(0.8, 2).reset(0).cx(2, 0).reset(1).h(1)
+    c.cx(1, 2).measure(0, 0).measure(1, 1).measure(2, 2)
+    from qvalley.sim.density import engine as dm
+    dist, _ = dm.outcome_distribution(c, m)
+    exact = reference_dynamic(c, m)
+    np.testing.assert_allclose(dist, [exact.get(k, 0.0) for k in range(8)], atol=1e-13)
+    assert qv.run(c, shots=10, seed=1, noise=m).backend == "density_matrix"
+
+
+def test_trajectories_take_mid_circuit_measurements_resets_and_conditions():
+    """Teleportation with noise and readout errors on the measured qubits, then a reset
+    and a conditioned gate on a reused qubit: counts agree with the exact branching
+    reference; auto picks trajectories; the density matrix refuses with a clear error."""
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.depolarizing(0.05, 2), ["cx"])
+    m.add_all_qubit_error(noise.amplitude_damping(0.1), ["h", "ry"])
+    m.add_readout_error(noise.readout(0.04, 0.02), [0])
+    m.add_readout_error(noise.readout(0.0, 0.08), [1])
+    c = qv.Circuit(3, 4).ry(1.1, 0).h(1).cx(1, 2).cx(0, 1).h(0)
+    c.measure(0, 0).measure(1, 1)
+    c.x(2).c_if(1, 1)
+    c.z(2).c_if(0, 1)
+    c.reset(0).h(0).measure(0, 3)
+    c.ry(0.4, 0).c_if(3, 1)
+    c.measure(2, 2)
+    exact = reference_dynamic(c, m)
+    shots = 20000
+    res = qv.run(c, shots=shots, seed=11, noise=m)
+    assert res.backend == "trajectories"
+    _assert_counts_match(res.counts, exact, shots, 4)
+    with pytest.raises(qv.BackendError, match="trajectories"):
+        qv.run(c, shots=10, noise=m, backend="density_matrix")

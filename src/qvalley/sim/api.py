@@ -142,9 +142,11 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
     """Run ``circuit`` ``shots`` times and return counts and per-shot memory.
 
     ``noise``: a :class:`~qvalley.NoiseModel`, or a target (name, JSON file, Target) whose
-    model :meth:`~qvalley.NoiseModel.from_target` builds. Noisy runs (and
-    ``backend="density_matrix"``) simulate the density matrix exactly and draw the shots
-    from its distribution, readout errors included; ``result.backend`` says which ran.
+    model :meth:`~qvalley.NoiseModel.from_target` builds. A noisy run with ``backend=
+    "auto"`` simulates the density matrix exactly and draws the shots from its
+    distribution, readout errors included, when it has at most 12 active qubits and every
+    measurement is final; otherwise it runs trajectories (mid-circuit measurements,
+    resets and conditions included). ``result.backend`` says which ran.
 
     >>> import qvalley as qv
     >>> c = qv.Circuit(2).h(0).cx(0, 1).measure_all()
@@ -180,8 +182,9 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
     if backend in ("density_matrix", "trajectories") or model is not None:
         from .density import engine as dm
         active = len(dm.active_qubits(circuit))
-        if backend == "auto":
-            backend = "density_matrix" if active <= DENSITY_AUTO_QUBITS else "trajectories"
+        if backend == "auto":  # exact when it fits and every measurement is final
+            backend = "density_matrix" if active <= DENSITY_AUTO_QUBITS and \
+                dm.is_static(circuit) else "trajectories"
         details: dict = {"active_qubits": active}
         if backend == "density_matrix":
             if active > DENSITY_MAX_QUBITS:

@@ -33,20 +33,13 @@ def active_qubits(circuit: Circuit) -> list[int]:
                    for q in ins.qubits})
 
 
-def events(circuit: Circuit, model, used: list[int]
-           ) -> tuple[list[tuple[tuple[int, ...], np.ndarray, object]], list[tuple[int, int]]]:
-    """The circuit as (simulated qubits, matrix, channel or None) per gate (circuit qubit
-    used[i] is simulated qubit i; channels are looked up by the circuit's own qubits), and
-    the final measurements as (simulated qubit, clbit) pairs. Anything but gates and final
-    measurements is refused with BackendError."""
-    where = {q: i for i, q in enumerate(used)}
-    out: list = []
-    terminal: list[tuple[int, int]] = []
-    data = circuit.data
-    # a measurement is final when nothing later touches its qubit or its clbit
+def final_measurements(circuit: Circuit) -> set[int]:
+    """Positions of the final measurements: unconditioned, and nothing later acts on
+    their qubit, writes their clbit or reads it in a condition."""
     final: set[int] = set()
     touched_q: set[int] = set()
     touched_c: set[int] = set()
+    data = circuit.data
     for i in range(len(data) - 1, -1, -1):
         ins = data[i]
         if ins.kind == "barrier":
@@ -56,32 +49,81 @@ def events(circuit: Circuit, model, used: list[int]
             final.add(i)
         touched_q.update(ins.qubits)
         touched_c.update(ins.clbits)
-    for i, ins in enumerate(data):
+        if ins.condition is not None:
+            touched_c.update(ins.condition.clbits)
+    return final
+
+
+def is_static(circuit: Circuit) -> bool:
+    """Whether the density-matrix backend takes ``circuit``: no classical conditions and
+    every measurement final (resets are channels: fine)."""
+    final = final_measurements(circuit)
+    return all(ins.condition is None and (ins.kind != "measure" or i in final)
+               for i, ins in enumerate(circuit.data))
+
+
+def reset_channel(model, qubit: int):
+    """Reset to |0> (Kraus |0><0|, |0><1|), then the model's error for "reset" if any."""
+    from ...noise import reset_error
+    channel = reset_error(1.0)
+    err = model.error_for("reset", (qubit,)) if model is not None else None
+    return channel if err is None else channel.compose(err)
+
+
+def gate_error(model, ins):
+    """The model's channel after gate ``ins``, or None; looked up by display name: a gate
+    under extra controls (mcx, ...) is not the table gate."""
+    return model.error_for(ins.display_name, tuple(ins.qubits)) if model is not None \
+        else None
+
+
+def gate_matrix(ins, i: int) -> np.ndarray:
+    if ins.is_parameterized:
+        raise CircuitError(f"gate {ins.display_name} at position {i} has unbound "
+                           "parameters; bind them with assign_parameters() first")
+    return np.ascontiguousarray(ins.full_matrix())
+
+
+def events(circuit: Circuit, model, used: list[int]
+           ) -> tuple[list[tuple[tuple[int, ...], np.ndarray | None, object]],
+                      list[tuple[int, int]]]:
+    """The circuit as (simulated qubits, matrix or None, channel or None) per gate or
+    reset (circuit qubit used[i] is simulated qubit i; channels are looked up by the
+    circuit's own qubits; a reset is no matrix and the reset channel), and the final
+    measurements as (simulated qubit, clbit) pairs. Mid-circuit measurements and classical
+    conditions are refused with BackendError (the trajectories backend takes them)."""
+    where = {q: i for i, q in enumerate(used)}
+    out: list = []
+    terminal: list[tuple[int, int]] = []
+    final = final_measurements(circuit)
+    for i, ins in enumerate(circuit.data):
         kind = ins.kind
         if kind == "barrier":
             continue
         if ins.condition is not None:
             raise BackendError(f"{ins.display_name} at position {i} is classically "
                                "conditioned; the density_matrix backend simulates circuits "
-                               "whose measurements are all final")
+                               "whose measurements are all final: use "
+                               "backend='trajectories'")
         if kind == "measure":
             if i not in final:
                 raise BackendError(f"measure at position {i} is followed by operations on "
                                    "its qubit or clbit; the density_matrix backend "
-                                   "simulates circuits whose measurements are all final")
+                                   "simulates circuits whose measurements are all final: "
+                                   "use backend='trajectories'")
             terminal.append((ins.qubits[0], ins.clbits[0]))
+            continue
+        if kind == "reset":
+            if ins.qubits[0] in where:  # a qubit nothing else touches stays |0>
+                out.append(((where[ins.qubits[0]],), None,
+                            reset_channel(model, ins.qubits[0])))
             continue
         if kind not in ("gate", "unitary"):
             raise BackendError(f"{kind} at position {i} cannot be simulated by the "
-                               "density_matrix backend (only gates and final measurements)")
-        if ins.is_parameterized:
-            raise CircuitError(f"gate {ins.display_name} at position {i} has unbound "
-                               "parameters; bind them with assign_parameters() first")
+                               "density_matrix backend (only gates, resets and final "
+                               "measurements)")
         qs = tuple(where[q] for q in ins.qubits)
-        # by display name: a gate under extra controls (mcx, ...) is not the table gate
-        channel = model.error_for(ins.display_name, tuple(ins.qubits)) \
-            if model is not None else None
-        out.append((qs, np.ascontiguousarray(ins.full_matrix()), channel))
+        out.append((qs, gate_matrix(ins, i), gate_error(model, ins)))
     return out, [(where[q], c) for q, c in terminal]
 
 
@@ -104,8 +146,10 @@ def _items(evs: list, n: int, scale: float) -> tuple[list, float]:
     from ..statevector.fusion import DEPOL, DIAG, Block
     items: list = []
     for qs, u, channel in evs:
-        d = np.diagonal(u)
-        if len(qs) > 1 and not np.any(u - np.diag(d)):
+        d = np.diagonal(u) if u is not None else None
+        if u is None:  # a reset: its channel only
+            pass
+        elif len(qs) > 1 and not np.any(u - np.diag(d)):
             # a diagonal gate (cz, cp, rzz) is one table on its row and column bits
             table = np.ascontiguousarray(np.kron(d.conj(), d))
             items.append(Block(DIAG, qs + tuple(q + n for q in qs), table))

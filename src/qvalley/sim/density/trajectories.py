@@ -13,10 +13,14 @@ probabilities that do not depend on the state, and their branches need no trial 
 
 Branches are walked depth first: the current one continues, the others wait with a copy of
 their state while the memory budget allows, otherwise with their history (the Kraus
-choices so far), from which they are replayed without drawing anything. Measurements must
-be final, as for the density matrix; each branch's shots are sampled from its final state,
-readout errors flip bits shot by shot, and the records are shuffled so that memory order
-carries no trace of the grouping.
+choices so far), from which they are replayed without drawing anything.
+
+Mid-circuit measurements, resets and classical conditions work as on hardware: a
+measurement splits a group's shots by outcome and by what the (noisy) readout records,
+each branch keeps its classical register, and a condition is evaluated per branch (all its
+shots share the register). Final measurements are sampled from each branch's final state,
+readout errors flip those bits shot by shot, and the records are shuffled so that memory
+order carries no trace of the grouping.
 """
 from __future__ import annotations
 
@@ -26,7 +30,8 @@ from ...circuit import Circuit
 from ..memory import available_bytes, require_statevector
 from ..statevector import engine as sv
 from ..statevector import kernels
-from .engine import active_qubits, events
+from ...errors import BackendError
+from .engine import active_qubits, final_measurements, gate_error, gate_matrix
 
 
 def _kraus_plan(channel):
@@ -44,19 +49,91 @@ def _kraus_plan(channel):
 
 
 def _steps(circuit: Circuit, model, used: list[int]):
-    """("u", op) for a gate, ("k", (Kraus, fixed probabilities), qubits) for a channel on
-    one group of qubits (a one-qubit channel after a k-qubit gate is k steps)."""
-    evs, terminal = events(circuit, model, used)
+    """The circuit as steps, each ending with its condition (or None):
+    ("u", op, cond) a gate; ("k", (Kraus, fixed probabilities), qubits, cond) a channel on
+    one group of qubits (a one-qubit channel after a k-qubit gate is k steps, and a
+    conditioned gate's channel has its condition); ("m", qubit, clbit, readout matrix or
+    None, cond) a mid-circuit measurement; ("r", qubit, cond) a reset. Also the final
+    measurements as (simulated qubit, clbit)."""
+    where = {q: i for i, q in enumerate(used)}
+    final = final_measurements(circuit)
     plans: dict[int, tuple] = {}
     steps: list[tuple] = []
-    for qs, u, channel in evs:
-        steps.append(("u", sv.Op("gate", qs, matrix=u)))
-        if channel is None:
-            continue
+    terminal: list[tuple[int, int]] = []
+
+    def channel_steps(channel, qs, cond):
         plan = plans.setdefault(id(channel), _kraus_plan(channel))
         groups = [(q,) for q in qs] if channel.num_qubits == 1 else [qs]
-        steps += [("k", plan, g) for g in groups]
+        steps.extend(("k", plan, g, cond) for g in groups)
+
+    for i, ins in enumerate(circuit.data):
+        kind, cond = ins.kind, ins.condition
+        if kind == "barrier":
+            continue
+        if kind == "measure":
+            if i in final:
+                terminal.append((where[ins.qubits[0]], ins.clbits[0]))
+                continue
+            err = model.readout_for(ins.qubits[0]) if model is not None else None
+            steps.append(("m", where[ins.qubits[0]], ins.clbits[0],
+                          err.matrix if err is not None else None, cond))
+            continue
+        if kind == "reset":
+            if ins.qubits[0] not in where:
+                continue  # a qubit nothing else touches stays |0>
+            q = where[ins.qubits[0]]
+            steps.append(("r", q, cond))
+            err = model.error_for("reset", (ins.qubits[0],)) if model is not None else None
+            if err is not None:
+                channel_steps(err, (q,), cond)
+            continue
+        if kind not in ("gate", "unitary"):
+            raise BackendError(f"{kind} at position {i} cannot be simulated by the "
+                               "trajectories backend")
+        qs = tuple(where[q] for q in ins.qubits)
+        steps.append(("u", sv.Op("gate", qs, matrix=gate_matrix(ins, i)), cond))
+        channel = gate_error(model, ins)
+        if channel is not None:
+            channel_steps(channel, qs, cond)
     return steps, terminal
+
+
+def _probabilities(psi, n, step) -> np.ndarray:
+    """The probabilities of a branching step's choices on ``psi``: Kraus choices; for a
+    measurement (outcome o, recorded r) as index 2 o + r; for a reset the outcome."""
+    kind = step[0]
+    if kind == "k":
+        return _branch(psi, n, step[1], step[2])
+    p1 = min(max(kernels.probability_of_one(psi, n, step[1]), 0.0), 1.0)
+    outcome = np.array([1.0 - p1, p1])
+    if kind == "r":
+        return outcome
+    confusion = step[3] if step[3] is not None else np.eye(2)
+    return (outcome[:, None] * confusion).reshape(4)
+
+
+def _apply(psi, n, step, choice: int, probs: np.ndarray, classical: int) -> int:
+    """Take ``choice`` of a branching step on ``psi`` in place (``probs``: the step's
+    probabilities on ``psi``); returns the classical register after it."""
+    kind = step[0]
+    if kind == "k":
+        kernels.apply_matrix(psi, n, step[1][0][choice], step[2])
+        psi *= 1 / np.sqrt(probs[choice])
+        return classical
+    q = step[1]
+    if kind == "m":
+        outcome = choice >> 1
+        p_outcome = probs[2 * outcome] + probs[2 * outcome + 1]
+    else:
+        outcome = choice
+        p_outcome = probs[outcome]
+    kernels.collapse(psi, n, q, outcome, p_outcome)
+    if kind == "r":
+        if outcome:
+            kernels.flip(psi, n, q)
+        return classical
+    clbit = step[2]
+    return (classical & ~(1 << clbit)) | ((choice & 1) << clbit)
 
 
 def _branch(psi, n, plan, qs):
@@ -76,26 +153,21 @@ def _branch(psi, n, plan, qs):
     return probs / probs.sum()
 
 
-def _choose(psi, n, plan, qs, i, p, in_place=False):
-    """The state after Kraus choice ``i`` (probability ``p``), normalised."""
-    phi = psi if in_place else psi.copy()
-    kernels.apply_matrix(phi, n, plan[0][i], qs)
-    phi *= 1 / np.sqrt(p)
-    return phi
-
-
-def _replay(n, steps, history: dict[int, int], upto: int) -> np.ndarray:
-    """The state before step ``upto`` of the branch whose Kraus choices are ``history``."""
+def _replay(n, steps, history: dict[int, int], upto: int) -> tuple[np.ndarray, int]:
+    """(state, classical register) before step ``upto`` of the branch whose choices are
+    ``history``."""
     psi = sv.initial_state(n, None, copies=1.0)
+    classical = 0
     for s in range(upto):
-        kind, *rest = steps[s]
-        if kind == "u":
-            sv.apply_op(psi, n, rest[0])
+        step = steps[s]
+        if step[-1] is not None and not step[-1].holds(classical):
             continue
-        plan, qs = rest
-        kernels.apply_matrix(psi, n, plan[0][history[s]], qs)
-        psi /= np.sqrt(np.vdot(psi, psi).real)
-    return psi
+        if step[0] == "u":
+            sv.apply_op(psi, n, step[1])
+            continue
+        choice = history[s]
+        classical = _apply(psi, n, step, choice, _probabilities(psi, n, step), classical)
+    return psi, classical
 
 
 def sample(circuit: Circuit, model, shots: int, rng: np.random.Generator
@@ -110,25 +182,26 @@ def sample(circuit: Circuit, model, shots: int, rng: np.random.Generator
     records = np.zeros((shots, circuit.num_clbits), dtype=np.uint8)
     filled = 0
     branches = 0
-    # waiting branches: (next step, state or None, history {step: choice}, shots)
-    stack: list = [(0, sv.initial_state(n, None, copies=2.0), {}, shots)]
+    # waiting branches: (next step, state or None, history {step: choice}, shots, register)
+    stack: list = [(0, sv.initial_state(n, None, copies=2.0), {}, shots, 0)]
     held = state_bytes
     while stack:
-        step, psi, history, count = stack.pop()
+        step, psi, history, count, classical = stack.pop()
         if psi is None:
-            psi = _replay(n, steps, history, step)
+            psi, classical = _replay(n, steps, history, step)
         else:
             held -= state_bytes
         branches += 1
         while step < len(steps):
-            kind, *rest = steps[step]
+            st = steps[step]
             step += 1
-            if kind == "u":
-                sv.apply_op(psi, n, rest[0])
+            if st[-1] is not None and not st[-1].holds(classical):
                 continue
-            plan, qs = rest
-            probs = _branch(psi, n, plan, qs)
-            split = rng.multinomial(count, probs)
+            if st[0] == "u":
+                sv.apply_op(psi, n, st[1])
+                continue
+            probs = _probabilities(psi, n, st)
+            split = rng.multinomial(count, probs / probs.sum())
             keep = int(np.argmax(split))
             for i in np.nonzero(split)[0]:
                 if i == keep:
@@ -136,24 +209,27 @@ def sample(circuit: Circuit, model, shots: int, rng: np.random.Generator
                 entry = dict(history)
                 entry[step - 1] = int(i)
                 if held + state_bytes <= budget:
-                    other = _choose(psi, n, plan, qs, int(i), probs[i])
-                    stack.append((step, other, entry, int(split[i])))
+                    other = psi.copy()
+                    reg = _apply(other, n, st, int(i), probs, classical)
+                    stack.append((step, other, entry, int(split[i]), reg))
                     held += state_bytes
                 else:
-                    stack.append((step, None, entry, int(split[i])))
-            psi = _choose(psi, n, plan, qs, keep, probs[keep], in_place=True)
+                    stack.append((step, None, entry, int(split[i]), None))
+            classical = _apply(psi, n, st, keep, probs, classical)
             history = dict(history)
             history[step - 1] = keep
             count = int(split[keep])
-        filled = _fill(records, filled, psi, terminal, count, rng)
+        filled = _fill(records, filled, psi, terminal, count, classical, rng)
     _readout(records, model, used, terminal, rng)
     rng.shuffle(records, axis=0)
     return records, branches
 
 
-def _fill(records, filled, psi, terminal, count, rng) -> int:
+def _fill(records, filled, psi, terminal, count, classical, rng) -> int:
     if count == 0:
         return filled
+    for c in range(records.shape[1]):  # what mid-circuit measurements recorded
+        records[filled:filled + count, c] = (classical >> c) & 1
     idx = sv.sample_indices(np.abs(psi) ** 2, count, rng)
     for q, c in terminal:
         records[filled:filled + count, c] = (idx >> q) & 1
