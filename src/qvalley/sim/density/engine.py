@@ -6,15 +6,18 @@ gate U on qubits qs is U on qs and conj(U) on qs + n (``U rho U^dagger``); a cha
 Kraus operators K is the 4**k x 4**k matrix ``sum kron(conj(K), K)`` on (qs, qs + n).
 Those are ordinary (non-unitary) gates to the state-vector engine, so the density matrix
 runs on the same planner, fusion and cache-blocked numba passes as a state vector.
-A depolarizing channel on two or more qubits is not a dense 16x16 block (compute bound)
-but one pass of its own, ``(1 - p) rho + p I/d Tr(rho)`` per group of entries
-(:mod:`.nb_density`). Measured (BENCHMARKS.md, noise): 1.7 to 2.6 times faster than Aer's
-density_matrix method at 10 to 12 qubits.
+A depolarizing channel on two or more qubits is neither a dense 16x16 block (compute
+bound) nor a pass of its own but a ``depol`` block inside the passes: its factor (1 - p)
+is carried outside the state, so it only adds to each group's diagonal
+(:func:`_items`). Qubits join when a gate first touches them (:func:`density_vector`).
+Measured (BENCHMARKS.md, noise, second round): 3.4 to 5.7 times faster than Aer's
+density_matrix method at 10 to 14 qubits (14 on GHZ 12 when memory is reused), compute
+bound on circuits that keep every qubit busy.
 
-Measurements must be final (mid-circuit measurement, reset and classical conditions are
-refused with a clear error, not approximated); the outcome distribution is the diagonal
-of rho, and readout errors apply to it exactly (a 2x2 confusion per measured bit) before
-shots are drawn.
+Measurements must be final and nothing may be classically conditioned (refused with a
+clear error naming the trajectories backend, which takes both); resets are channels. The
+outcome distribution is the diagonal of rho, and readout errors apply to it exactly (a
+2x2 confusion per measured bit) before shots are drawn.
 """
 from __future__ import annotations
 
