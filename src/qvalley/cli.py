@@ -159,9 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--noise", metavar="TARGET", default=None,
                    help="simulate with the noise model of a target (ionq-aria-1, "
                         "ionq-forte-1, ibm-eagle-r3, ibm-heron-r2 or a target JSON file): "
-                        "exact density matrix, readout errors included")
-    p.add_argument("--backend", choices=("auto", "statevector", "density_matrix"),
-                   default="auto", help="simulator (default: auto)")
+                        "density matrix or trajectories, readout errors included")
+    p.add_argument("--backend", choices=("auto", "statevector", "density_matrix",
+                                         "trajectories", "stabilizer"),
+                   default="auto", help="simulator (default: auto: the stabilizer for "
+                   "Clifford circuits of more than 20 qubits)")
 
     p = command("statevector", "print (or save) the final state vector", _cmd_statevector)
     p.add_argument("--out", metavar="F.npy", help="save the full state to a .npy file")

@@ -1,6 +1,7 @@
 """Simulators behind one small interface: statevector(), density_matrix(),
 probabilities(), run()."""
-from .api import BACKENDS, density_matrix, probabilities, run, statevector
+from .api import BACKENDS, density_matrix, probabilities, run, stabilizer_state, statevector
 from .result import Result
 
-__all__ = ["statevector", "density_matrix", "probabilities", "run", "Result", "BACKENDS"]
+__all__ = ["statevector", "density_matrix", "probabilities", "run", "stabilizer_state",
+           "Result", "BACKENDS"]

@@ -13,7 +13,8 @@ from .memory import available_bytes, format_bytes, require_statevector
 from .result import Result, records_to_strings
 from .statevector import backend, engine, small
 
-BACKENDS = ("auto", "statevector", "density_matrix", "trajectories")
+BACKENDS = ("auto", "statevector", "density_matrix", "trajectories", "stabilizer")
+STABILIZER_AUTO_QUBITS = 20  # auto: Clifford circuits with more active qubits -> stabilizer
 DENSITY_MAX_QUBITS = 14  # a 2**28-entry density matrix (4 GiB): what this machine holds
 DENSITY_AUTO_QUBITS = 12  # auto: density matrix up to here (seconds), trajectories above
 
@@ -102,6 +103,23 @@ def density_matrix(circuit: Circuit | str, noise=None, *, threads: int | None = 
                              threads=backend.thread_count(threads))
 
 
+def _stabilizer_fits(circuit: Circuit, model) -> bool:
+    """auto: the stabilizer runs Clifford circuits with more active qubits than a state
+    vector handles quickly (noisy ones above the density matrix's range, when every error
+    is a Pauli channel)."""
+    from .stabilizer.program import build, is_clifford, simulated_qubits
+    limit = STABILIZER_AUTO_QUBITS if model is None else DENSITY_AUTO_QUBITS
+    if len(simulated_qubits(circuit)) <= limit or not is_clifford(circuit):
+        return False
+    if model is None:
+        return True
+    try:
+        build(circuit, model)
+    except BackendError:  # some error is not a Pauli channel: trajectories take it
+        return False
+    return True
+
+
 def _noise_model(noise):
     """A NoiseModel from what ``run(noise=...)`` accepts, or None for no noise."""
     if noise is None:
@@ -146,7 +164,10 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
     "auto"`` simulates the density matrix exactly and draws the shots from its
     distribution, readout errors included, when it has at most 12 active qubits and every
     measurement is final; otherwise it runs trajectories (mid-circuit measurements,
-    resets and conditions included). ``result.backend`` says which ran.
+    resets and conditions included). ``backend="stabilizer"`` runs Clifford circuits of
+    thousands of qubits (Pauli noise and readout errors included); ``auto`` picks it for
+    a Clifford circuit of more than 20 active qubits (noisy: more than 12, when every
+    error is a Pauli channel). ``result.backend`` says which ran.
 
     >>> import qvalley as qv
     >>> c = qv.Circuit(2).h(0).cx(0, 1).measure_all()
@@ -179,6 +200,14 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
         raise BackendError("backend='statevector' simulates without noise; use "
                            "backend='density_matrix', 'trajectories' or 'auto' for a noisy "
                            "run")
+    if backend == "auto" and _stabilizer_fits(circuit, model):
+        backend = "stabilizer"
+    if backend == "stabilizer":
+        from .stabilizer import engine as stab
+        records, details = stab.sample(circuit, model, shots, rng)
+        counts, memory = records_to_strings(records)
+        return Result(counts, memory, shots, used_seed, "stabilizer", circuit.num_clbits,
+                      time.perf_counter() - start, details)
     if backend in ("density_matrix", "trajectories") or model is not None:
         from .density import engine as dm
         active = len(dm.active_qubits(circuit))
@@ -208,3 +237,15 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
     counts, memory = records_to_strings(records)
     return Result(counts, memory, shots, used_seed, "statevector", circuit.num_clbits,
                   time.perf_counter() - start)
+
+
+def stabilizer_state(circuit: Circuit | str):
+    """The final state of a Clifford circuit (final measurements dropped) as a stabilizer
+    tableau: ``.expectation("XXZ")`` of Pauli strings, ``.stabilizers()``.
+
+    >>> import qvalley as qv
+    >>> qv.stabilizer_state(qv.Circuit(2).h(0).cx(0, 1)).expectation("XX")
+    1.0
+    """
+    from .stabilizer.engine import StabilizerState
+    return StabilizerState(_as_circuit(circuit))

@@ -1,0 +1,1 @@
+"""Clifford circuits of thousands of qubits: a bit-packed tableau and a Pauli-frame sampler."""
