@@ -278,7 +278,8 @@ BAD_FILES = {
     "undeclared_register": HEADER + "qreg q[1];\nh r[0];\n",
     "not_qasm": "print('hello')\n",
     "empty": "",
-    "too_many_qubits": HEADER + "qreg q[60];\ncreg c[60];\nh q;\nmeasure q -> c;\n",
+    "too_many_qubits": HEADER + "qreg q[60];\ncreg c[60];\nh q;\nt q[0];\n"
+                       "measure q -> c;\n",
     "opaque": HEADER + "opaque magic a;\nqreg q[1];\ncreg c[1];\nmagic q[0];\n"
                        "measure q[0] -> c[0];\n",
     "no_measurement": HEADER + "qreg q[1];\nh q[0];\n",
@@ -290,6 +291,23 @@ def test_bad_files(capsys, tmp_path, case):
     path = write(tmp_path, f"{case}.qasm", BAD_FILES[case])
     status, out, err = call(capsys, "run", path)
     assert_one_line_error(status, out, err)
+
+
+def test_wide_clifford_file_runs_on_the_stabilizer(capsys, tmp_path):
+    """The same 60-qubit file with no T gate is Clifford: auto runs it on the stabilizer,
+    says so, and every shot is a GHZ outcome; a T under --backend stabilizer is refused."""
+    ghz = HEADER + "qreg q[60];\ncreg c[60];\nh q[0];\n" + "".join(
+        f"cx q[{i}],q[{i + 1}];\n" for i in range(59)) + "measure q -> c;\n"
+    path = write(tmp_path, "ghz60.qasm", ghz)
+    status, out, err = call(capsys, "run", path, "--shots", "200", "--seed", "3", "--json")
+    assert status == 0, err
+    data = json.loads(out)
+    assert data["backend"] == "stabilizer"
+    assert set(data["counts"]) == {"0" * 60, "1" * 60}
+    path = write(tmp_path, "ghz60t.qasm", ghz.replace("h q[0];", "h q[0];\nt q[5];"))
+    status, out, err = call(capsys, "run", path, "--backend", "stabilizer")
+    assert_one_line_error(status, out, err)
+    assert "gate t" in err and "position" in err, err
 
 
 def test_syntax_error_names_file_line_and_column(capsys, tmp_path):

@@ -447,9 +447,18 @@ def test_auto_picks_the_backend():
     c.measure_all()
     m = qv.NoiseModel()
     m.add_all_qubit_error(noise.depolarizing(0.01, 2), "cx")
+    res = qv.run(c, shots=500, seed=1, noise=m)  # Clifford with Pauli noise
+    assert res.backend == "stabilizer"
+    assert res.counts.get("0" * n, 0) + res.counts.get("1" * n, 0) > 350
+    c = qv.Circuit(n).h(0).t(0).tdg(0)          # not Clifford as written
+    for q in range(n - 1):
+        c.cx(q, q + 1)
+    c.measure_all()
     res = qv.run(c, shots=500, seed=1, noise=m)
     assert res.backend == "trajectories"
     assert res.counts.get("0" * n, 0) + res.counts.get("1" * n, 0) > 350
+    m.add_all_qubit_error(noise.amplitude_damping(0.01), "h")  # not a Pauli channel
+    assert qv.run(c, shots=10, seed=1, noise=m).backend == "trajectories"
     small = qv.run(qv.Circuit(2).h(0).cx(0, 1).measure_all(), shots=10, seed=1, noise=m)
     assert small.backend == "density_matrix"
 

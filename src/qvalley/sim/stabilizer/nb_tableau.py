@@ -28,10 +28,8 @@ from ..statevector.nb_target import configure
 configure()
 from numba import njit  # noqa: E402
 
-GATE, MEASURE, RESET, NOISE = 0, 1, 2, 3
-# columns of a program row
-KIND, K, Q0, AUX0, AUX1, AUX2, AUX3, COFF, CLEN, CVAL = 0, 1, 2, 6, 7, 8, 9, 10, 11, 12
-WIDTH = 13
+from .rows import (AUX0, AUX1, AUX2, AUX3, CLEN, COFF, CVAL, GATE, K, KIND,  # noqa: E402,F401
+                   MEASURE, NOISE, Q0, RESET, WIDTH)
 
 _OPTS = dict(cache=True, nogil=True, boundscheck=False)
 ALL = np.uint64(0xFFFFFFFFFFFFFFFF)

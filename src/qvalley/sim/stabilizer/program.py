@@ -13,7 +13,7 @@ import numpy as np
 
 from ...circuit import Circuit
 from ...errors import BackendError, CircuitError
-from . import nb_tableau as T
+from . import rows as T
 from .clifford import clifford_map, pauli_channel
 
 
