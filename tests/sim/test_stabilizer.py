@@ -201,6 +201,25 @@ def test_teleportation_with_pauli_noise_and_readout_runs_on_frames():
     assert_counts_match(res.counts, probs, 20000, 3)
 
 
+def test_idle_qubits_and_three_qubit_cliffords_are_renumbered():
+    """Only touched qubits are simulated: a 3-qubit Clifford unitary on scattered qubits,
+    a reset (with its error) on a qubit nothing else touches, an idle qubit measured."""
+    h, cx = GATES["h"].matrix(), GATES["cx"].matrix()
+    m = qv.NoiseModel()
+    m.add_all_qubit_error(noise.pauli(0.2, 0.0, 0.0), ["reset"])
+    m.add_all_qubit_error(noise.depolarizing(0.1, 1), ["s"])
+    c = qv.Circuit(6, 4).h(5).s(5)
+    c.unitary(np.kron(h, cx), [5, 0, 3])   # qubits 5 (and 0, 3 as the cx)
+    c.reset(4)                              # 4 stays |0>, its error dropped with it
+    c.cx(5, 3).measure(5, 0).measure(0, 1).measure(3, 2).measure(1, 3)
+    probs = _reference(c, m)
+    for model in (None, m):
+        res = qv.run(c, shots=6000, seed=2, backend="stabilizer", noise=model)
+        assert res.details["active_qubits"] == 4
+        assert_counts_match(res.counts, _reference(c, model) if model is None else probs,
+                            6000, 4)
+
+
 def test_conditioned_cliffords_run_a_tableau_per_shot():
     m = qv.NoiseModel()
     m.add_all_qubit_error(noise.depolarizing(0.05), ["h"])

@@ -181,6 +181,11 @@ def _names(gates) -> list[str]:
     if not names:
         raise NoiseError("name at least one gate")
     for g in names:
-        if g not in GATES and g not in ("unitary",):
-            raise NoiseError(f"unknown gate {g!r} in a noise model")
+        if g == "measure":
+            raise NoiseError("a measurement's error is a readout error: use "
+                             "add_readout_error(qv.noise.readout(p01, p10), qubits)")
+        base = g[2:] if g.startswith("mc") and g[2:] in GATES else g
+        if base not in GATES and g not in ("unitary", "reset"):
+            raise NoiseError(f"unknown gate {g!r} in a noise model (gate names, 'mc' + a "
+                             "gate name for a multi-controlled one, 'unitary', 'reset')")
     return names

@@ -181,7 +181,7 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
             or shots < 1:
         raise BackendError(f"shots must be a positive int, got {shots!r}")
     shots = int(shots)
-    if not any(ins.kind == "measure" for ins in circuit.data):
+    if not any(ins.kind == "measure" for ins in reversed(circuit.data)):  # most end so
         raise CircuitError("the circuit measures nothing, so there are no counts; add "
                            "measure()/measure_all(), or use statevector()/probabilities()")
     # per shot: its record (a byte a bit, packed again to compare), the engine's per-shot

@@ -65,13 +65,19 @@ def records_to_strings(records: np.ndarray) -> tuple[dict[str, int], list[str]]:
         uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         labels = [format(int(v), f"0{m}b") if m else "" for v in uniq]
     else:
-        # each row packed into bytes and compared as one opaque value: O(shots x m / 8)
-        packed = np.ascontiguousarray(np.packbits(records, axis=1))
+        # each row packed into bytes, highest clbit first (bytes reversed, bits little
+        # endian: the top bit of the first byte is the highest clbit), and compared as one
+        # opaque value: O(shots x m / 8); the byte order is the labels' order, so the
+        # unique rows come out sorted as the labels would
+        packed = np.ascontiguousarray(
+            np.packbits(records, axis=1, bitorder="little")[:, ::-1])
         rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
         _, first, inverse, counts = np.unique(rows, return_index=True, return_inverse=True,
                                               return_counts=True)
-        digits = records[first, ::-1] + np.uint8(ord("0"))
+        digits = records[first][:, ::-1] + np.uint8(ord("0"))
         labels = [row.tobytes().decode("ascii") for row in digits]
+        inverse = np.asarray(inverse).ravel()
+        return dict(zip(labels, (int(c) for c in counts))), [labels[i] for i in inverse]
     inverse = np.asarray(inverse).ravel()
     memory = [labels[i] for i in inverse]
     table = dict(sorted(zip(labels, (int(c) for c in counts))))

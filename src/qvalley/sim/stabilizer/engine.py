@@ -12,11 +12,14 @@ expectation values of Pauli strings and its stabilizer generators.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from ...circuit import Circuit
 from ...errors import BackendError, ResourceError
 from ..memory import available_bytes, format_bytes
+from ..statevector.backend import thread_count
 from . import program as P
 
 
@@ -54,8 +57,38 @@ def sample(circuit: Circuit, model, shots: int, rng: np.random.Generator
     classical = np.zeros(max(m, 1), dtype=np.uint8)
     T.run(prog.ops, prog.ipool, prog.fpool, X, Z, SR, n, classical, state, False, ref_out,
           ref_applied)
-    F.sample(prog.ops, prog.ipool, prog.fpool, n, m, shots, ref_out, ref_applied, state, out)
+    chunks = frame_chunks(shots)
+    seeds = [_seed(rng) for _ in chunks]
+
+    def frames(i: int) -> None:
+        lo, hi = chunks[i]
+        F.sample(prog.ops, prog.ipool, prog.fpool, n, m, hi - lo, ref_out, ref_applied,
+                 seeds[i], out[lo:hi])
+
+    workers = min(thread_count(), len(chunks))
+    if workers > 1:  # the kernel releases the GIL
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(frames, range(len(chunks))))
+    else:
+        for i in range(len(chunks)):
+            frames(i)
     return out, {"active_qubits": n, "method": "frames"}
+
+
+FRAME_CHUNK = 8192  # shots a frame batch: its frames (2 n words a 64 shots) stay in cache
+
+
+def frame_chunks(shots: int) -> list[tuple[int, int]]:
+    """The shot ranges sampled as separate frame batches (each with its own seed, drawn in
+    order): a batch holds at most FRAME_CHUNK shots, and 2048 shots or more are split in
+    two at least so that two cores share them. They depend on ``shots`` alone, so a seed
+    gives the same records on any machine."""
+    words = (shots + 63) >> 6
+    count = -(-shots // FRAME_CHUNK)
+    if shots >= 2048:
+        count = max(count, 2)
+    size = -(-words // count) * 64
+    return [(lo, min(lo + size, shots)) for lo in range(0, shots, size)]
 
 
 _LETTERS = {"I": (0, 0), "X": (1, 0), "Y": (1, 1), "Z": (0, 1)}
@@ -103,6 +136,7 @@ class StabilizerState:
               np.zeros(len(ops), dtype=np.uint8))
         W = SR.size
         self._tab = (X[:, W:], Z[:, W:], SR, X[:, :W], Z[:, :W])
+        self._full = (X, Z)
 
     def _parse(self, pauli) -> tuple[np.ndarray, np.ndarray, int]:
         """(x bits, z bits, exponent of i) of ``pauli``: a label as Qiskit writes it
@@ -156,7 +190,8 @@ class StabilizerState:
         if np.any(anti_s):
             return 0.0
         # P = +-(product of the stabilizers whose destabilizer anticommutes with P)
-        e = int(T.product_sign(SX, SZ, SR, anti_d, n))
+        X, Z = self._full
+        e = int(T.product_sign(X, Z, SR, anti_d, n))
         value = (1j) ** ((e + phase) % 4)
         return float(value.real) if value.imag == 0 else complex(value)
 

@@ -18,10 +18,90 @@ import math
 import numpy as np
 
 from .nb_tableau import (ALL, AUX0, AUX1, AUX2, AUX3, CLEN, COFF, CVAL, GATE, K, KIND,
-                         MEASURE, NOISE, Q0, RESET, apply_map, next_u64, pick, uniform)
+                         MEASURE, NOISE, Q0, RESET, all_if, apply_map, next_u64, pick,
+                         select_xor, uniform)
 from numba import njit  # noqa: E402  (nb_tableau configured the target)
 
 _OPTS = dict(cache=True, nogil=True, boundscheck=False)
+
+
+@njit(inline='always', **_OPTS)
+def _xor_col(FX, FZ, q, dz, sq, sz, S):
+    """Frame column (q, z if dz else x) ^= column (sq, z if sz else x)."""
+    if dz:
+        if sz:
+            for w in range(S):
+                FZ[q, w] ^= FZ[sq, w]
+        else:
+            for w in range(S):
+                FZ[q, w] ^= FX[sq, w]
+    else:
+        if sz:
+            for w in range(S):
+                FX[q, w] ^= FZ[sq, w]
+        else:
+            for w in range(S):
+                FX[q, w] ^= FX[sq, w]
+
+
+@njit(**_OPTS)
+def frame_1q(FX, FZ, q, m0, m1):
+    """A one-qubit Clifford's linear map on Pauli frames (signs do not matter there): each
+    of the six maps of (x, z) as the fewest column operations."""
+    S = FX.shape[1]
+    if m0 == 1 and m1 == 2:        # a Pauli: frames unchanged
+        return
+    if m0 == 1:                    # z' = z ^ x (S-like)
+        _xor_col(FX, FZ, q, True, q, False, S)
+    elif m1 == 2:                  # x' = x ^ z (SX-like)
+        _xor_col(FX, FZ, q, False, q, True, S)
+    else:
+        ax, az = all_if(m0, 0), all_if(m0, 1)
+        bx, bz = all_if(m1, 0), all_if(m1, 1)
+        for w in range(S):
+            x = FX[q, w]
+            z = FZ[q, w]
+            FX[q, w] = (x & ax) ^ (z & az)
+            FZ[q, w] = (x & bx) ^ (z & bz)
+
+
+@njit(**_OPTS)
+def frame_2q(FX, FZ, a, b, m0, m1, m2, m3):
+    """A two-qubit Clifford's linear map on Pauli frames: in place, one column XOR per
+    source, when every output is its own input plus inputs that do not change (CX, CZ,
+    CY's x part...); otherwise all four columns in one branch-free sweep."""
+    S = FX.shape[1]
+    masks = (m0, m1, m2, m3)
+    changed = 0
+    for o in range(4):
+        if masks[o] != (1 << o):
+            changed |= 1 << o
+    simple = True
+    for o in range(4):
+        if (changed >> o) & 1:
+            m = masks[o]
+            if not (m >> o) & 1 or (m & ~(1 << o)) & changed:
+                simple = False
+    if simple:
+        for o in range(4):
+            if (changed >> o) & 1:
+                m = masks[o] & ~(1 << o)
+                dq = a if o < 2 else b
+                for v in range(4):
+                    if (m >> v) & 1:
+                        _xor_col(FX, FZ, dq, (o & 1) == 1, a if v < 2 else b, (v & 1) == 1,
+                                 S)
+        return
+    a0, a1, a2, a3 = all_if(m0, 0), all_if(m0, 1), all_if(m0, 2), all_if(m0, 3)
+    b0, b1, b2, b3 = all_if(m1, 0), all_if(m1, 1), all_if(m1, 2), all_if(m1, 3)
+    c0, c1, c2, c3 = all_if(m2, 0), all_if(m2, 1), all_if(m2, 2), all_if(m2, 3)
+    d0, d1, d2, d3 = all_if(m3, 0), all_if(m3, 1), all_if(m3, 2), all_if(m3, 3)
+    for w in range(S):
+        v0, v1, v2, v3 = FX[a, w], FZ[a, w], FX[b, w], FZ[b, w]
+        FX[a, w] = select_xor(v0, v1, v2, v3, a0, a1, a2, a3)
+        FZ[a, w] = select_xor(v0, v1, v2, v3, b0, b1, b2, b3)
+        FX[b, w] = select_xor(v0, v1, v2, v3, c0, c1, c2, c3)
+        FZ[b, w] = select_xor(v0, v1, v2, v3, d0, d1, d2, d3)
 
 
 @njit(**_OPTS)
@@ -81,16 +161,22 @@ def sample(ops, ipool, fpool, n, num_clbits, shots, ref_out, ref_applied, rng, o
     for i in range(ops.shape[0]):
         kind = ops[i, KIND]
         k = ops[i, K]
-        qs = ops[i, Q0:Q0 + k]
         conditioned = ops[i, COFF] >= 0
+        if kind == GATE and not conditioned:  # the common case: no array views made
+            moff = ops[i, AUX0]
+            if k == 1:
+                frame_1q(FX, FZ, ops[i, Q0], ipool[moff], ipool[moff + 1])
+            elif k == 2:
+                frame_2q(FX, FZ, ops[i, Q0], ops[i, Q0 + 1], ipool[moff], ipool[moff + 1],
+                         ipool[moff + 2], ipool[moff + 3])
+            else:
+                apply_map(FX, FZ, none, 0, ops[i, Q0:Q0 + k], k, ipool[moff:moff + 2 * k],
+                          ipool[ops[i, AUX1]:ops[i, AUX1] + ops[i, AUX2]], tmp)
+            continue
+        qs = ops[i, Q0:Q0 + k]
         if conditioned:
             _condition(ops, i, ipool, rec, H)
         if kind == GATE:
-            if not conditioned:
-                masks = ipool[ops[i, AUX0]:ops[i, AUX0] + 2 * k]
-                monos = ipool[ops[i, AUX1]:ops[i, AUX1] + ops[i, AUX2]]
-                apply_map(FX, FZ, none, 0, qs, k, masks, monos, tmp)
-                continue
             # a conditioned Pauli: the frame changes where the shot and the reference
             # disagree about applying it
             pauli = ops[i, AUX3]

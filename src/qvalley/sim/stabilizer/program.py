@@ -150,11 +150,13 @@ def build(circuit: Circuit, model=None) -> Program:
         if fpool[off] < 1.0:  # an identity channel adds no row
             row(T.NOISE, qs, cond, (off, 4 ** len(qs), 0, -1))
 
+    add_t, add_q0, add_q1 = tidx.append, q0s.append, q1s.append
     for i, ins in enumerate(circuit.data):
         kind, cond = ins.kind, ins.condition
         if kind == "gate" and cond is None and model is None and len(ins.qubits) <= 2:
             # the common case: a template per distinct gate, no per-row Python work
-            key = (ins.name, ins.params, ins.num_ctrl, ins.ctrl_state)
+            key = ins.name if not ins.params and not ins.num_ctrl else \
+                (ins.name, ins.params, ins.num_ctrl, ins.ctrl_state)
             t = fast.get(key)
             if t is None:
                 m = _map(ins, i)
@@ -164,9 +166,9 @@ def build(circuit: Circuit, model=None) -> Program:
                 t = fast[key] = len(templates)
                 templates.append(r)
             qs = ins.qubits
-            tidx.append(t)
-            q0s.append(qs[0])
-            q1s.append(qs[-1])
+            add_t(t)
+            add_q0(qs[0])
+            add_q1(qs[-1])
             continue
         if kind == "barrier":
             continue
@@ -201,27 +203,44 @@ def build(circuit: Circuit, model=None) -> Program:
             raise BackendError(f"{kind} at position {i} cannot be simulated by the "
                                "stabilizer backend")
     table = np.array(templates, dtype=np.int64).reshape(-1, T.WIDTH)
-    ops = table[np.array(tidx, dtype=np.int64)]
-    ops[:, T.Q0] = q0s
-    ops[:, T.Q0 + 1] = q1s
-    ops, used = _renumber(ops, circuit.num_qubits)
+    count = len(tidx)
+    ops, used = _assemble(table, np.fromiter(tidx, np.int64, count),
+                          np.fromiter(q0s, np.int64, count), np.fromiter(q1s, np.int64, count),
+                          circuit.num_qubits)
     return Program(ops, np.array(ipool + [0], dtype=np.int64),
                    np.array(fpool + [0.0], dtype=np.float64), len(used), used, frames_ok)
 
 
-def _renumber(ops: np.ndarray, num_qubits: int) -> tuple[np.ndarray, list[int]]:
-    """Rows on simulated qubits: those a gate or a measurement touches, in order; a
-    reset (and its error) on any other qubit is dropped (the qubit stays |0>)."""
-    k = ops[:, T.K]
-    touching = (ops[:, T.KIND] == T.GATE) | (ops[:, T.KIND] == T.MEASURE)
-    cols = [ops[touching & (k > j), T.Q0 + j] for j in range(4)]
-    used = np.unique(np.concatenate(cols)) if len(ops) else np.zeros(0, dtype=np.int64)
-    lookup = np.full(max(num_qubits, 1), -1, dtype=np.int64)
+def _assemble(table: np.ndarray, tid: np.ndarray, q0: np.ndarray, q1: np.ndarray,
+              num_qubits: int) -> tuple[np.ndarray, list[int]]:
+    """The rows (template ``tid`` with first qubits ``q0``, ``q1``) on simulated qubits:
+    those a gate or a measurement touches, numbered in order; a reset (and its error) on
+    any other qubit is dropped (the qubit stays |0>). Rows of three or four qubits carry
+    the others in their template (each has a template of its own)."""
+    k = table[:, T.K]
+    touching = (table[:, T.KIND] == T.GATE) | (table[:, T.KIND] == T.MEASURE)
+    seen = np.zeros(max(num_qubits, 1), dtype=bool)
+    rows_k = k[tid]
+    touch = touching[tid]
+    seen[q0[touch & (rows_k > 0)]] = True
+    seen[q1[touch & (rows_k > 1)]] = True
+    for j in (2, 3):
+        seen[table[touching & (k > j), T.Q0 + j]] = True
+    used = np.flatnonzero(seen)
+    lookup = np.full(seen.size, -1, dtype=np.int64)
     lookup[used] = np.arange(used.size)
-    keep = np.ones(len(ops), dtype=bool)
-    for j in range(4):
+    tables = table.copy()
+    for j in (2, 3):
         has = k > j
-        mapped = lookup[ops[has, T.Q0 + j]]
-        ops[has, T.Q0 + j] = mapped
-        keep[np.nonzero(has)[0][mapped < 0]] = False
-    return np.ascontiguousarray(ops[keep]), [int(q) for q in used]
+        tables[has, T.Q0 + j] = lookup[table[has, T.Q0 + j]]
+    ops = tables[tid]
+    m0 = np.where(rows_k > 0, lookup[q0], 0)
+    m1 = np.where(rows_k > 1, lookup[q1], 0)
+    ops[:, T.Q0] = m0
+    ops[:, T.Q0 + 1] = m1
+    drop = (m0 < 0) | (m1 < 0)
+    for j in (2, 3):
+        drop |= ((tables[:, T.Q0 + j] < 0) & (k > j))[tid]
+    if drop.any():
+        ops = ops[~drop]
+    return np.ascontiguousarray(ops), [int(q) for q in used]
