@@ -184,6 +184,27 @@ def test_mid_circuit_measurements_and_resets_match_the_reference(n):
         assert_counts_match(res.counts, probs, 4000, n)
 
 
+@pytest.mark.parametrize("n", [6, 9, 12])
+def test_random_dynamic_clifford_circuits_match_the_statevector_in_distribution(n):
+    """Up to 12 qubits with mid-circuit measurements and resets: the stabilizer's counts
+    and the state-vector engine's (which splits shots between branches by their Born
+    probabilities) pass a two-sample chi-square test; a wrong phase or sign anywhere
+    moves whole outcomes in or out of the support and fails it by far."""
+    rng = np.random.default_rng(SEED + 100 * n)
+    shots = 20000
+    for trial in range(2):
+        c = random_clifford(rng, n, 12 * n, measure_mid=True)
+        for q in range(n):
+            c.measure(q, q)
+        ours = qv.run(c, shots=shots, seed=trial, backend="stabilizer").counts
+        theirs = qv.run(c, shots=shots, seed=trial + 50, backend="statevector").counts
+        keys = set(ours) | set(theirs)
+        chi2 = sum((ours.get(k, 0) - theirs.get(k, 0)) ** 2 / (ours.get(k, 0) + theirs.get(k, 0))
+                   for k in keys)
+        df = max(len(keys) - 1, 1)
+        assert chi2 < df + 5 * math.sqrt(2 * df) + 10, (n, trial, chi2, df)
+
+
 def test_teleportation_with_pauli_noise_and_readout_runs_on_frames():
     m = qv.NoiseModel()
     m.add_all_qubit_error(noise.depolarizing(0.06, 2), ["cx"])

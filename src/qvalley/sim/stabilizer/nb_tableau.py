@@ -1,11 +1,13 @@
 """Numba kernels of the stabilizer tableau (Aaronson and Gottesman, PRA 70, 052328).
 
-The tableau is kept by columns: for each qubit j, ``SX[j]`` and ``SZ[j]`` pack the x and z
-bits of qubit j in all n stabilizer rows (64 rows a word), ``DX[j]``/``DZ[j]`` the same for
-the destabilizers, and ``SR`` the stabilizers' signs (destabilizer signs never decide an
-outcome and are not kept). A gate touches only its qubits' columns, so it costs a few
+The tableau is kept by columns: row j of ``X`` (and of ``Z``) packs the x (z) bits of
+qubit j in all n destabilizer rows (words 0..W-1, 64 rows a word), then in all n stabilizer
+rows (words W..2W-1); ``SR`` holds the stabilizers' signs (destabilizer signs never decide
+an outcome and are not kept). A gate touches only its qubits' columns, so it costs a few
 word operations per 64 rows; it is applied as the linear map and sign function of
-:mod:`.clifford`, evaluated on whole columns.
+:mod:`.clifford`, evaluated on whole columns in one branch-free sweep. Kernels index the
+two arrays directly and take scalars rather than array views: a view costs a reference
+count, which at a hundred thousand gates is more than the words themselves.
 
 A measurement of qubit a follows AG: if some stabilizer p anticommutes with Z_a the
 outcome is random, every other row that anticommutes is multiplied by row p, all rows at
@@ -82,8 +84,10 @@ def _column(CX, CZ, qs, v):
 def apply_map(CX, CZ, R, s0, qs, k, masks, monos, tmp):
     """The Clifford map (masks: 2k output masks; monos: sign monomials) on the columns of
     ``qs`` (of the whole tableau, or of the frames); ``R`` the signs of the rows from word
-    ``s0`` on, or an empty array (no signs). Outputs equal to their input are not touched; an output that is
-    its input XOR unchanged ones is updated in place; the rest go through ``tmp``."""
+    ``s0`` on, or an empty array (no signs). Outputs equal to their input are not touched;
+    an output that is its input XOR unchanged ones is updated in place; the rest go
+    through ``tmp``. Gates of three and four qubits take this path; one- and two-qubit
+    gates have their own sweeps (:func:`apply_1q`, :func:`apply_2q`)."""
     W = CX.shape[1]
     n2 = 2 * k
     changed = 0
