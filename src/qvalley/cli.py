@@ -160,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="simulate with the noise model of a target (ionq-aria-1, "
                         "ionq-forte-1, ibm-eagle-r3, ibm-heron-r2 or a target JSON file): "
                         "density matrix or trajectories, readout errors included")
+    p.add_argument("--twirl", action="store_true",
+                   help="with --noise, use the model's Pauli approximation (every channel "
+                        "Pauli twirled), which the stabilizer backend runs on Clifford "
+                        "circuits of thousands of qubits")
     p.add_argument("--backend", choices=("auto", "statevector", "density_matrix",
                                          "trajectories", "stabilizer"),
                    default="auto", help="simulator (default: auto: the stabilizer for "
@@ -302,7 +306,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # Without --seed, draw a short seed here (rather than the library's 128-bit entropy)
     # so the header can tell the user a seed they can type to repeat the run.
     seed = args.seed if args.seed is not None else secrets.randbelow(1 << 31)
-    result = qvalley.run(circuit, shots=args.shots, seed=seed, noise=args.noise,
+    noise = args.noise
+    if args.twirl:
+        if noise is None:
+            raise UsageError("qvalley run: error: --twirl needs --noise TARGET (see "
+                             "'qvalley run --help')")
+        noise = qvalley.NoiseModel.from_target(noise).pauli_twirled()
+    result = qvalley.run(circuit, shots=args.shots, seed=seed, noise=noise,
                          backend=args.backend)
     if args.json:
         payload = {"counts": result.counts, "shots": result.shots, "seed": result.seed,

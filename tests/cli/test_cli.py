@@ -310,6 +310,22 @@ def test_wide_clifford_file_runs_on_the_stabilizer(capsys, tmp_path):
     assert "gate t" in err and "position" in err, err
 
 
+def test_twirl_runs_device_noise_on_the_stabilizer(capsys, tmp_path):
+    ghz = HEADER + "qreg q[60];\ncreg c[60];\nh q[0];\n" + "".join(
+        f"cx q[{i}],q[{i + 1}];\n" for i in range(59)) + "measure q -> c;\n"
+    path = write(tmp_path, "ghz60.qasm", ghz)
+    status, out, err = call(capsys, "run", path, "--noise", "ibm-heron-r2")
+    assert_one_line_error(status, out, err)
+    assert "--twirl" in err, err
+    status, out, err = call(capsys, "run", path, "--noise", "ibm-heron-r2", "--twirl",
+                            "--shots", "300", "--seed", "1", "--json")
+    assert status == 0, err
+    data = json.loads(out)
+    assert data["backend"] == "stabilizer" and sum(data["counts"].values()) == 300
+    status, out, err = call(capsys, "run", path, "--twirl")
+    assert status == 2 and "--twirl needs --noise" in err
+
+
 def test_syntax_error_names_file_line_and_column(capsys, tmp_path):
     path = write(tmp_path, "syntax.qasm", BAD_FILES["syntax"])
     status, out, err = call(capsys, "run", path)

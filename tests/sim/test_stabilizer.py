@@ -256,6 +256,52 @@ def test_conditioned_cliffords_run_a_tableau_per_shot():
     assert_counts_match(res.counts, probs, 6000, 3)
 
 
+def test_pauli_twirl_matches_the_closed_forms():
+    """Amplitude damping gamma twirls to px = py = gamma/4, pz = (1 - gamma/2 -
+    sqrt(1 - gamma))/2; a Pauli channel is its own twirl; the twirl keeps the average gate
+    fidelity (it keeps the diagonal of the process matrix) and is always a Pauli channel,
+    also for the composite two-qubit errors of a target's model."""
+    g = 0.3
+    probs = pauli_channel(noise.pauli_twirl(noise.amplitude_damping(g)))  # I, X, Z, Y
+    pz = (1 - g / 2 - math.sqrt(1 - g)) / 2
+    np.testing.assert_allclose(probs, [1 - g / 2 - pz, g / 4, pz, g / 4], atol=1e-12)
+    p = noise.pauli(0.1, 0.02, 0.05)
+    np.testing.assert_allclose(pauli_channel(noise.pauli_twirl(p)), pauli_channel(p),
+                               atol=1e-14)
+    m = qv.NoiseModel.from_target("ibm-heron-r2")
+    t = m.pauli_twirled()
+    for gate, qubits in (("sx", (0,)), ("cz", (0, 1))):
+        ch, tw = m.error_for(gate, qubits), t.error_for(gate, qubits)
+        assert pauli_channel(ch) is None and pauli_channel(tw) is not None
+        assert tw.average_gate_fidelity() == pytest.approx(ch.average_gate_fidelity(),
+                                                           abs=1e-12)
+    assert t.readout_for(3) == m.readout_for(3)
+    with pytest.raises(qv.NoiseError, match="pauli_twirl takes"):
+        noise.pauli_twirl(np.eye(2))
+
+
+def test_twirled_device_noise_runs_large_clifford_circuits():
+    """A machine's model is not Pauli: auto cannot use the stabilizer for a 100-qubit
+    Clifford circuit and says how (the twirled model); with it, the stabilizer's counts
+    match the exact density matrix of the same twirled model on a small circuit."""
+    n = 100
+    ghz = qv.Circuit(n).h(0)
+    for q in range(n - 1):
+        ghz.cx(q, q + 1)
+    ghz.measure_all()
+    with pytest.raises(qv.ResourceError, match=r"pauli_twirled\(\)"):
+        qv.run(ghz, shots=10, noise="ibm-heron-r2")
+    twirled = qv.NoiseModel.from_target("ibm-heron-r2").pauli_twirled()
+    res = qv.run(ghz, shots=2000, seed=2, noise=twirled)
+    assert res.backend == "stabilizer"
+    assert 0.2 < (res.counts.get("0" * n, 0) + res.counts.get("1" * n, 0)) / 2000 < 0.95
+    small = qv.Circuit(3).h(0).cx(0, 1).sx(2).cz(1, 2).h(1).measure_all()
+    from qvalley.sim.density import engine as dm
+    dist, _ = dm.outcome_distribution(small, twirled)
+    res = qv.run(small, shots=20000, seed=4, noise=twirled, backend="stabilizer")
+    assert_counts_match(res.counts, np.asarray(dist), 20000, 3)
+
+
 def test_non_pauli_noise_is_refused():
     m = qv.NoiseModel()
     m.add_all_qubit_error(noise.amplitude_damping(0.1), ["h"])

@@ -209,6 +209,31 @@ def pauli(px: float, py: float, pz: float) -> Channel:
                     math.sqrt(py) * _Y, math.sqrt(pz) * _Z], "pauli")
 
 
+def pauli_twirl(channel: Channel) -> Channel:
+    """The Pauli twirl of ``channel``: the mixture of Pauli strings P with probabilities
+    chi_PP = sum_K |Tr(P^dagger K)|^2 / 4**k, the diagonal of its process matrix. It keeps
+    the channel's average gate fidelity and Pauli error rates and drops its coherent part:
+    the usual approximation (Pauli twirling) for running device noise on a stabilizer
+    simulator. Amplitude damping gamma becomes px = py = gamma / 4,
+    pz = (1 - gamma / 2 - sqrt(1 - gamma)) / 2.
+
+    >>> import qvalley as qv
+    >>> qv.noise.pauli_twirl(qv.noise.amplitude_damping(0.4)).name
+    'twirled amplitude_damping'
+    """
+    if not isinstance(channel, Channel):
+        raise NoiseError(f"pauli_twirl takes a qv.noise channel, got "
+                         f"{type(channel).__name__}")
+    k = channel.num_qubits
+    strings = list(_pauli_strings(k))
+    probs = np.array([sum(abs(np.trace(s.conj().T @ kr)) ** 2 for kr in channel.kraus)
+                      for s in strings]) / 4 ** k
+    probs = np.clip(probs, 0.0, None)
+    probs /= probs.sum()
+    ops = [math.sqrt(p) * s for p, s in zip(probs, strings) if p > 1e-17]
+    return Channel(ops, f"twirled {channel.name}")
+
+
 def amplitude_damping(gamma: float) -> Channel:
     """|1> decays to |0> with probability gamma."""
     g = _probability(gamma, "amplitude damping gamma")

@@ -29,7 +29,8 @@ from typing import Iterable, Sequence
 
 from ..circuit.gates import GATES
 from ..errors import NoiseError
-from .channels import Channel, ReadoutError, depolarizing, readout, thermal_relaxation
+from .channels import (Channel, ReadoutError, depolarizing, pauli_twirl, readout,
+                       thermal_relaxation)
 
 # IonQ's published simulator noise models: (1q, 2q) depolarizing rates
 IONQ_MODELS = {"ionq-aria-1": (0.0005, 0.0133), "ionq-forte-1": (0.0002667, 0.0049493)}
@@ -104,6 +105,29 @@ class NoiseModel:
     def __repr__(self) -> str:
         return (f"NoiseModel({self.name}: {len(self._all)} gate errors, "
                 f"{len(self._local)} local errors, {len(self._readout)} readout errors)")
+
+    def pauli_twirled(self) -> "NoiseModel":
+        """The same model with every gate and reset error replaced by its Pauli twirl
+        (:func:`qvalley.noise.pauli_twirl`; readout errors kept): what the stabilizer
+        backend can run, so that a machine's noise reaches Clifford circuits of
+        thousands of qubits, approximately (coherent parts dropped).
+
+        >>> import qvalley as qv
+        >>> m = qv.NoiseModel.from_target("ibm-heron-r2").pauli_twirled()
+        """
+        out = NoiseModel(f"{self.name} (Pauli twirled)")
+        twirled: dict[int, Channel] = {}
+
+        def twirl(ch: Channel) -> Channel:
+            if id(ch) not in twirled:
+                twirled[id(ch)] = pauli_twirl(ch)
+            return twirled[id(ch)]
+
+        out._all = {g: twirl(ch) for g, ch in self._all.items()}
+        out._local = {key: twirl(ch) for key, ch in self._local.items()}
+        out._readout = dict(self._readout)
+        out.virtual = self.virtual
+        return out
 
     # -- presets ------------------------------------------------------------------------
     @classmethod
