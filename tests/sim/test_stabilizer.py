@@ -87,6 +87,9 @@ def test_non_clifford_gates_have_no_map_and_are_refused_by_name():
     c = qv.Circuit(2).h(0).cx(0, 1).t(1).measure_all()
     with pytest.raises(qv.BackendError, match=r"gate t at position 2"):
         qv.run(c, shots=10, backend="stabilizer")
+    wide = qv.Circuit(5).h(0).unitary(np.eye(32), range(5)).measure_all()
+    with pytest.raises(qv.BackendError, match=r"unitary at position 1 acts on 5 qubits"):
+        qv.run(wide, shots=10, backend="stabilizer")
     assert clifford_map(GATES["x"].matrix()).pauli == 1       # x bit of qubit 0
     assert clifford_map(GATES["z"].matrix()).pauli == 2
     assert clifford_map(GATES["y"].matrix()).pauli == 3

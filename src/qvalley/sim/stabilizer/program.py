@@ -73,6 +73,11 @@ def _map(ins, i):
         raise CircuitError(f"gate {ins.display_name} at position {i} has unbound "
                            "parameters; bind them with assign_parameters() first")
     m = gate_map(ins)
+    if m is None and len(ins.qubits) > 4:
+        raise BackendError(f"gate {ins.display_name} at position {i} acts on "
+                           f"{len(ins.qubits)} qubits; the stabilizer backend takes Clifford "
+                           "gates of up to 4 qubits (wider ones are not checked): decompose "
+                           "it into Clifford gates, or use backend='statevector'")
     if m is None:
         params = f"({', '.join(f'{float(p):.6g}' for p in ins.params)})" if ins.params \
             else ""
