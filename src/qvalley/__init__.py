@@ -12,7 +12,9 @@ from .errors import (BackendError, CircuitError, CompileError, NoiseError, QasmE
                      QValleyError, ResourceError, TargetError)
 from . import noise
 from .noise import NoiseModel
-from .sim import Result, density_matrix, probabilities, run, stabilizer_state, statevector
+from .observables import Observable
+from .sim import (Estimate, Result, density_matrix, expectation, gradient, probabilities, run,
+                  stabilizer_state, statevector)
 
 __version__ = "0.1.0"
 
@@ -52,4 +54,5 @@ __all__ = ["Circuit", "Instruction", "Parameter", "ParameterExpression", "Regist
            "QValleyError", "CircuitError", "QasmError", "CompileError", "ResourceError",
            "BackendError", "TargetError", "NoiseError", "noise", "NoiseModel", "targets",
            "get_target", "compile", "statevector", "density_matrix", "probabilities", "run",
-           "stabilizer_state", "Result", "load_qasm", "dump_qasm", "__version__"]
+           "stabilizer_state", "Result", "load_qasm", "dump_qasm", "Observable",
+           "expectation", "gradient", "Estimate", "__version__"]

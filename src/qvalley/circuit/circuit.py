@@ -5,7 +5,7 @@
 >>> c.h(0).cx(0, 1).cx(1, 2).measure_all()   # doctest: +ELLIPSIS
 Circuit(3 qubits, 3 clbits, 7 instructions)
 >>> c.count_ops()
-{'measure': 3, 'cx': 2, 'h': 1, 'barrier': 1}
+{'measure': 3, 'cx': 2, 'barrier': 1, 'h': 1}
 
 Builder methods exist for every gate of the gate table (``c.rx(theta, q)``,
 ``c.cp(lam, control, target)``, ``c.ccx(c1, c2, target)``): parameters first, then qubits,

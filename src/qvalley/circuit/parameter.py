@@ -414,3 +414,114 @@ def check_finite(value: ParameterValue, where: str) -> ParameterValue:
     if not math.isfinite(value):
         raise CircuitError(f"{where}: parameter is {value}; angles must be finite numbers")
     return value
+
+
+# -- many values at once (parameter sweeps and gradients) -------------------------------
+
+_NP_FUNCTIONS = {"sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "ln": np.log,
+                 "sqrt": np.sqrt, "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan}
+# derivative of each function at its argument's value a
+_NP_DERIVATIVES = {"sin": np.cos, "cos": lambda a: -np.sin(a),
+                   "tan": lambda a: 1 / np.cos(a) ** 2, "exp": np.exp, "ln": lambda a: 1 / a,
+                   "sqrt": lambda a: 0.5 / np.sqrt(a),
+                   "asin": lambda a: 1 / np.sqrt(1 - a * a),
+                   "acos": lambda a: -1 / np.sqrt(1 - a * a),
+                   "atan": lambda a: 1 / (1 + a * a)}
+
+
+def evaluate_many(value, columns: Mapping["Parameter", np.ndarray],
+                  wrt: "Parameter | None" = None):
+    """``value`` (a number or an expression) at many bindings at once: ``columns`` maps
+    each parameter to an array of its values (all the same shape). With ``wrt``, returns
+    ``(values, derivatives)``, the derivative with respect to ``wrt`` computed exactly
+    alongside (forward mode). Invalid points (log of a negative number...) give NaN, which
+    callers refuse."""
+    shape = np.shape(next(iter(columns.values()))) if columns else ()
+    if not isinstance(value, ParameterExpression):
+        v = np.full(shape, float(value))
+        return (v, np.zeros(shape)) if wrt is not None else v
+
+    def leaf(n: tuple):
+        if n[0] == "param":
+            if n[1] not in columns:
+                raise CircuitError(f"no values given for parameter {n[1].name}")
+            v = np.asarray(columns[n[1]], dtype=np.float64)
+            return v, (np.ones(shape) if n[1] == wrt else np.zeros(shape))
+        return np.full(shape, float(n[1])), np.zeros(shape)
+
+    def combine(n: tuple, args: list):
+        (a, da) = args[0]
+        if n[0] == "neg":
+            return -a, -da
+        if n[0] == "func":
+            return _NP_FUNCTIONS[n[1]](a), _NP_DERIVATIVES[n[1]](a) * da
+        (b, db) = args[1]
+        op = n[1]
+        if op == "+":
+            return a + b, da + db
+        if op == "-":
+            return a - b, da - db
+        if op == "*":
+            return a * b, da * b + a * db
+        if op == "/":
+            return a / b, (da * b - a * db) / (b * b)
+        power = a ** b  # "^"
+        with np.errstate(divide="ignore", invalid="ignore"):
+            dlog = np.where(db != 0, np.log(np.where(a > 0, a, np.nan)), 0.0)
+            grad = b * a ** (b - 1) * da + power * dlog * db
+        return power, np.where((da == 0) & (db == 0), 0.0, grad)
+
+    with np.errstate(all="ignore"):
+        v, dv = _fold(value._node, leaf, combine)
+    return (v, dv) if wrt is not None else v
+
+
+def affine_form(value) -> tuple[dict, float] | None:
+    """``({parameter: coefficient}, constant)`` when ``value`` is affine in its
+    parameters (``2*theta + pi/4``, ``a - b/2``), else None (``sin(theta)``,
+    ``a*b``): sweeps compute affine gate parameters for all bindings as one matrix
+    product."""
+    if not isinstance(value, ParameterExpression):
+        return {}, float(value)
+
+    def leaf(n: tuple):
+        if n[0] == "param":
+            return {n[1]: 1.0}, 0.0
+        return {}, float(n[1])
+
+    def scale(form, k):
+        return {p: c * k for p, c in form[0].items()}, form[1] * k
+
+    def combine(n: tuple, args: list):
+        if any(a is None for a in args):
+            return None
+        if n[0] == "neg":
+            return scale(args[0], -1.0)
+        if n[0] == "func":
+            if args[0][0]:
+                return None
+            return {}, float(_FUNCTIONS[n[1]](args[0][1]))
+        (fa, ca), (fb, cb) = args
+        op = n[1]
+        if op in "+-":
+            sign = 1.0 if op == "+" else -1.0
+            merged = dict(fa)
+            for p, c in fb.items():
+                merged[p] = merged.get(p, 0.0) + sign * c
+            return merged, ca + sign * cb
+        if op == "*":
+            if not fa:
+                return scale((fb, cb), ca)
+            if not fb:
+                return scale((fa, ca), cb)
+            return None
+        if op == "/":
+            return scale((fa, ca), 1.0 / cb) if not fb and cb != 0 else None
+        if not fa and not fb:  # "^" of constants
+            return {}, float(ca ** cb)
+        return None
+
+    try:
+        return _fold(value._node, leaf, combine)
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return None

@@ -219,7 +219,7 @@ def pauli_twirl(channel: Channel) -> Channel:
 
     >>> import qvalley as qv
     >>> qv.noise.pauli_twirl(qv.noise.amplitude_damping(0.4)).name
-    'twirled amplitude_damping'
+    'twirled amplitude_damping(0.4)'
     """
     if not isinstance(channel, Channel):
         raise NoiseError(f"pauli_twirl takes a qv.noise channel, got "
