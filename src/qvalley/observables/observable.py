@@ -81,9 +81,10 @@ class Observable:
     equal labels and drops terms below 1e-12.
     """
 
-    __slots__ = ("_terms", "num_qubits")
+    __slots__ = ("_terms", "num_qubits", "_masks")
 
     def __init__(self, data=None, num_qubits: int | None = None) -> None:
+        self._masks = None  # (x, z, coefficient) arrays, made on first use
         if isinstance(data, Observable):
             self._terms = dict(data._terms)
             self.num_qubits = data.num_qubits
@@ -169,12 +170,14 @@ class Observable:
 
     def is_hermitian(self, atol: float = 1e-12) -> bool:
         """Whether every coefficient is real (the terms are Hermitian Pauli strings)."""
-        return all(abs(c.imag) <= atol for c in self.simplify()._terms.values())
+        return all(abs(c.imag) <= atol for c in self._terms.values())
 
     def masks(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(x, z, coefficient) arrays, one entry per term: bit q of x (z) is set where
         the term has X or Y (Z or Y) on qubit q; the coefficient includes the i of every
         Y, so that the term is ``coefficient * X^x Z^z`` with X^x acting after Z^z."""
+        if self._masks is not None:
+            return self._masks
         n = len(self._terms)
         xs = np.zeros(n, dtype=np.int64)
         zs = np.zeros(n, dtype=np.int64)
@@ -189,7 +192,8 @@ class Observable:
                 ny += bx & bz
             xs[t], zs[t] = x, z
             cs[t] = c * (1j) ** ny  # Y = i X Z
-        return xs, zs, cs
+        self._masks = (xs, zs, cs)
+        return self._masks
 
     def matrix(self) -> np.ndarray:
         """The dense 2**n x 2**n matrix (for checks on small observables)."""

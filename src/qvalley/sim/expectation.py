@@ -55,16 +55,18 @@ def _observables(observables, num_qubits: int) -> tuple[list[Observable], tuple]
 
 
 def _values(circuit: Circuit, parameter_values) -> np.ndarray:
-    P = circuit.num_parameters
+    from .statevector.sweep import parameters_of
+    params = parameters_of(circuit)
+    P = len(params)
     if parameter_values is None:
         if P:
-            names = ", ".join(p.name for p in circuit.parameters)
+            names = ", ".join(p.name for p in params)
             raise CircuitError(f"the circuit has {P} unbound parameters ({names}); pass "
                                "parameter_values (last axis: one value per parameter)")
         return np.zeros((0,))
     arr = np.asarray(parameter_values, dtype=np.float64)
     if arr.ndim == 0 or arr.shape[-1] != P:
-        names = ", ".join(p.name for p in circuit.parameters) or "none"
+        names = ", ".join(p.name for p in params) or "none"
         raise CircuitError(f"parameter values of shape {arr.shape} for {P} parameters "
                            f"({names}); the last axis lists one value per parameter")
     if not np.all(np.isfinite(arr)):
@@ -104,8 +106,8 @@ def expectation(circuit: Circuit | str, observables, parameter_values=None, *,
     obs, obs_shape = _observables(observables, circuit.num_qubits)
     values = _values(circuit, parameter_values)
     shape, bind_shape = _broadcast(obs_shape, values)
-    flat_values = values.reshape(-1, circuit.num_parameters) if values.ndim > 1 or \
-        circuit.num_parameters else np.zeros((1, 0))
+    P = values.shape[-1] if values.ndim > 1 or values.size else 0
+    flat_values = values.reshape(-1, P) if values.ndim > 1 or P else np.zeros((1, 0))
     model = _noise_model(noise)
     if shots is not None:
         from .estimate import estimate
@@ -136,10 +138,9 @@ def _shaped(table: np.ndarray, obs_shape, bind_shape, shape, real: bool):
 def _statevector_values(circuit: Circuit, obs: list[Observable], values: np.ndarray,
                         threads: int) -> np.ndarray:
     """(bindings, observables) complex table on the state vector."""
-    from .statevector.sweep import SweepProgram
+    from .statevector.sweep import program_for
     if circuit.num_qubits <= SWEEP_MAX_QUBITS:
-        program = SweepProgram(circuit)
-        return program.expectation_values(values, obs, threads)
+        return program_for(circuit).expectation_values(values, obs, threads)
     from .api import statevector
     table = np.zeros((len(values), len(obs)), dtype=np.complex128)
     for b, v in enumerate(values):

@@ -53,7 +53,7 @@ def gradient(circuit: Circuit | str, observable, parameter_values=None, *,
     if not obs.is_hermitian():
         raise CircuitError("gradients need a Hermitian observable (real coefficients)")
     values = _values(circuit, parameter_values)
-    P = circuit.num_parameters
+    P = values.shape[-1] if values.ndim > 1 or values.size else 0
     bind_shape = values.shape[:-1] if values.ndim else ()
     flat = values.reshape(-1, P) if P else np.zeros((1, 0))
     model = _noise_model(noise)
@@ -63,11 +63,11 @@ def gradient(circuit: Circuit | str, observable, parameter_values=None, *,
         if shots is not None or model is not None:
             raise BackendError("the adjoint method is exact on the state vector; use "
                                "method='parameter_shift' with shots or noise")
-        from .statevector.sweep import SweepProgram
+        from .statevector.sweep import program_for
         if circuit.num_qubits > 20:
             raise BackendError(f"adjoint gradients run up to 20 qubits here, the circuit "
                                f"has {circuit.num_qubits}; use method='parameter_shift'")
-        _, grads = SweepProgram(circuit).gradients(flat, obs, backend.thread_count(threads))
+        _, grads = program_for(circuit).gradients(flat, obs, backend.thread_count(threads))
         return grads.reshape(bind_shape + (P,))
     if method != "parameter_shift":
         raise BackendError(f"unknown gradient method {method!r}: use 'adjoint' or "

@@ -294,6 +294,43 @@ class SweepProgram:
         return perm
 
 
+_CACHE: dict[tuple, SweepProgram] = {}
+_PARAMETERS: dict[tuple, tuple] = {}
+CACHE_SIZE = 16
+
+
+def _key(circuit: Circuit) -> tuple:
+    return circuit.num_qubits, tuple(map(id, circuit.data))
+
+
+def parameters_of(circuit: Circuit) -> tuple:
+    """``circuit.parameters``, remembered while its instructions are the same objects
+    (the ordering by name costs more than a small simulation)."""
+    key = _key(circuit)
+    got = _PARAMETERS.get(key)
+    if got is None:
+        got = circuit.parameters
+        if len(_PARAMETERS) >= CACHE_SIZE:
+            _PARAMETERS.pop(next(iter(_PARAMETERS)))
+        _PARAMETERS[key] = (got, list(circuit.data))  # keeps the instructions alive
+        return got
+    return got[0]
+
+
+def program_for(circuit: Circuit) -> SweepProgram:
+    """The compiled program of ``circuit``, reused while its instructions are the same
+    objects (instructions are immutable and the cached program keeps them alive, so the
+    key cannot be reused by other objects): an optimiser's loop pays the encoding once."""
+    key = _key(circuit)
+    program = _CACHE.get(key)
+    if program is None:
+        program = SweepProgram(circuit)
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = program
+    return program
+
+
 def _terms(observables) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     xs, zs, cs, owner = [], [], [], []
     for k, obs in enumerate(observables):
