@@ -19,10 +19,11 @@ from .sim import (Estimate, Result, density_matrix, expectation, gradient, proba
 __version__ = "0.1.0"
 
 
-def load_qasm(source, *, include_path=None):
-    """Read an OpenQASM 2.0 program from a path or from source text; returns a Circuit."""
+def load_qasm(source, *, include_path=None, max_loop_iterations=None):
+    """Read an OpenQASM 2.0 or 3 program from a path or from source text; returns a
+    Circuit (see :func:`qvalley.qasm.reader.load_qasm`)."""
     from .qasm import load_qasm as _load
-    return _load(source, include_path=include_path)
+    return _load(source, include_path=include_path, max_loop_iterations=max_loop_iterations)
 
 
 def compile(circuit, target="ibm-heron-r2", *, optimization_level: int = 2, seed=None):

@@ -16,7 +16,7 @@ CASES = {
     "missing header": ("qreg q[1];\n", 1, 1, "expected the header 'OPENQASM 2.0;'"),
     "empty program": ("// nothing here\n", 2, 1, "found an empty program"),
     "header not first": ("qreg q[1];\nOPENQASM 2.0;", 1, 1, "expected the header"),
-    "wrong version": ("OPENQASM 3.0;\nqubit q;", 1, 10, "unsupported OpenQASM version 3.0"),
+    "wrong version": ("OPENQASM 4.0;\nqubit q;", 1, 10, "unsupported OpenQASM version 4.0"),
     "second header": (H + "OPENQASM 2.0;", 3, 1, "may appear only once"),
     "missing semicolon": (H + "qreg q[2]\nh q[0];", 3, 10, "expected ';'"),
     "missing semicolon after gate": (H + "qreg q[2];\nh q[0]\ncx q[0], q[1];", 4, 7,

@@ -1,5 +1,5 @@
-"""OpenQASM for qvalley: read OpenQASM 2.0 (:func:`load_qasm`) and write OpenQASM 2.0 or
-3 (:func:`dump_qasm`).
+"""OpenQASM for qvalley: read OpenQASM 2.0 and 3 (:func:`load_qasm`; version 3 through
+:mod:`.reader3`) and write OpenQASM 2.0 or 3 (:func:`dump_qasm`).
 
 >>> import qvalley as qv
 >>> c = qv.load_qasm('OPENQASM 2.0; include "qelib1.inc"; qreg q[2]; h q[0]; cx q[0],q[1];')

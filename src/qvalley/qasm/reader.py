@@ -168,8 +168,8 @@ class _Reader:
             lx.error(f"expected a version number after OPENQASM, found {ver.describe()}",
                      ver.start)
         if float(ver.text) != 2.0:
-            lx.error(f"unsupported OpenQASM version {ver.text}: this reader reads "
-                     "OpenQASM 2.0", ver.start)
+            lx.error(f"unsupported OpenQASM version {ver.text}: qvalley reads "
+                     "OpenQASM 2.0 and 3", ver.start)
         lx.expect_sym(";", "after 'OPENQASM 2.0'")
 
     def _run(self, source: Source, pos: int) -> None:
@@ -879,10 +879,22 @@ def _decode_source(data: bytes, file: str = "<input>") -> str:
              "files are ASCII or UTF-8; is this a binary file?)", exc.start)
 
 
+_VERSION3 = re.compile(r"\A(?:\s+|//[^\n]*\n|/\*.*?\*/)*OPENQASM\s+3(?:\.\d+)?\s*;",
+                       re.DOTALL)
+
+
+def _is_version3(text: str) -> bool:
+    return bool(_VERSION3.match(text.lstrip("\ufeff")))
+
+
 def load_qasm(source: str | os.PathLike | bytes,
-              include_path: str | os.PathLike | Iterable[str | os.PathLike] | None = None
-              ) -> Circuit:
-    """Read an OpenQASM 2.0 program and return it as a :class:`Circuit`.
+              include_path: str | os.PathLike | Iterable[str | os.PathLike] | None = None,
+              max_loop_iterations: int | None = None) -> Circuit:
+    """Read an OpenQASM 2.0 or 3 program and return it as a :class:`Circuit`.
+
+    OpenQASM 3 (a program that starts ``OPENQASM 3;``) is read by
+    :mod:`qvalley.qasm.reader3` (which says what is supported); ``while`` loops on
+    measured bits are unrolled ``max_loop_iterations`` times (default 64).
 
     ``source`` is a path to a file (``str`` or ``pathlib.Path``; a regular file or a pipe)
     or the program itself: a string containing ``OPENQASM``, a newline or a ``;`` (or
@@ -940,6 +952,12 @@ def load_qasm(source: str | os.PathLike | bytes,
     else:
         raise QasmError(f"load_qasm() takes a path or OpenQASM text, got "
                         f"{type(source).__name__}")
+    if _is_version3(src.text):
+        from .reader3 import MAX_LOOP_ITERATIONS, read_qasm3
+        circuit = read_qasm3(src.text, src.file, max_loop_iterations or MAX_LOOP_ITERATIONS)
+        circuit.name = name
+        circuit._last_call = len(circuit)
+        return circuit
     reader = _Reader(paths)
     # Millions of small objects and no cycles: the cyclic garbage collector would only
     # rescan them again and again (a third of the time on big files).
