@@ -233,3 +233,21 @@ def test_input_errors():
         qv.gradient(c, "ZZ", [0.1], method="backprop")
     with pytest.raises(qv.CircuitError, match="finite"):
         qv.expectation(qv.Circuit(1).ry(t.log(), 0), "Z", [-1.0])
+
+
+def test_a_sweep_simulates_the_parameter_free_prefix_once(monkeypatch):
+    from qvalley.sim import api
+    from qvalley.sim.statevector import sweep
+    calls = []
+    real = api.statevector
+    monkeypatch.setattr(api, "statevector", lambda c, **kw: calls.append(1) or real(c, **kw))
+    sweep._CACHE.clear()
+    t = qv.Parameter("t")
+    c = qv.Circuit(4)
+    for q in range(4):
+        c.h(q).t(q)
+    c.cx(0, 1).cx(2, 3).ry(t, 0)
+    got = qv.expectation(c, "IIIZ", np.linspace(0, 1, 200).reshape(-1, 1))
+    assert len(calls) == 1 and got.shape == (200,)
+    ref = [qv.expectation(c.assign_parameters([v]), "IIIZ") for v in (0.0, 1.0)]
+    np.testing.assert_allclose(got[[0, -1]], ref, atol=1e-12)
