@@ -147,7 +147,6 @@ class _Reader:
             self.physical = {k: k for k in range(n)}
 
     def statement(self, st) -> None:
-        import openqasm3.ast as A
         kind = type(st).__name__
         handler = getattr(self, f"_st_{kind}", None)
         if handler is None:
@@ -161,7 +160,6 @@ class _Reader:
                 return
             self.error(st, f"'{what}' is not supported: qvalley reads the circuit part of "
                        "OpenQASM 3 (gates, measurement, control flow on measured bits)")
-        del A
         handler(st)
 
     # -- declarations -----------------------------------------------------------------
@@ -398,20 +396,14 @@ class _Reader:
     def modify(self, mod, body: list[Instruction], st) -> list[Instruction]:
         kind = mod.modifier.name
         if kind == "inv":
-            c = Circuit(max([q for ins in body for q in ins.qubits] + [0]) + 1)
-            c._data = list(body)  # noqa: SLF001 - the same instructions
-            try:
-                return list(c.inverse().data)
-            except CircuitError as exc:
-                self.error(st, f"inv @: {exc}")
+            return self._inverse(body, st)
         if kind == "pow":
             k = self.value(mod.argument)
             if isinstance(k, ParameterExpression):
                 self.error(st, "pow(k) @ with a parameter is not supported")
             if float(k) == int(k):
                 k = int(k)
-                base = body if k >= 0 else self.modify(type(mod)(
-                    modifier=type(mod.modifier)["inv"], argument=None), body, st)
+                base = body if k >= 0 else self._inverse(body, st)
                 return [ins for _ in range(abs(k)) for ins in base]
             qs = sorted({q for ins in body for q in ins.qubits})
             u = np.eye(1 << len(qs), dtype=np.complex128)
@@ -424,6 +416,14 @@ class _Reader:
             return [Instruction("unitary", "unitary", tuple(qs), matrix=m,
                                 label=f"pow({k})")]
         self.error(st, f"unknown modifier {kind}")  # pragma: no cover - the grammar's four
+
+    def _inverse(self, body: list[Instruction], st) -> list[Instruction]:
+        c = Circuit(max([q for ins in body for q in ins.qubits] + [0]) + 1)
+        c._data = list(body)  # noqa: SLF001 - the same instructions
+        try:
+            return list(c.inverse().data)
+        except CircuitError as exc:
+            self.error(st, f"inv @: {exc}")
 
     def _controlled(self, body, ctrls: list[int], positive: bool, st):
         """``body`` under controls ``ctrls`` (all 1 for ctrl @, all 0 for negctrl @); a
