@@ -7,7 +7,10 @@ or with a K/M/G/T suffix) to impose a lower cap.
 """
 from __future__ import annotations
 
+import mmap
 import os
+
+import numpy as np
 
 from ..errors import ResourceError
 
@@ -71,3 +74,27 @@ def require_statevector(num_qubits: int, copies: float = 2.0,
             f"{'' if copies == 1 else f', x{copies:g} for working copies'}) but "
             f"{format_bytes(have)} is available; use fewer qubits, or a smaller circuit "
             "(qubits no gate touches are not simulated by run())")
+
+
+HUGE_PAGES_FROM = 32 << 20  # arrays this large are mapped with transparent huge pages
+
+
+def zeros(count: int, dtype) -> np.ndarray:
+    """``np.zeros(count, dtype)`` for a state-sized array, mapped where Linux allows with
+    transparent huge pages (``madvise`` mode, the usual default). A fresh array's first
+    touch costs a page fault per page: measured here about 0.3 s per 256 MiB in 4 KiB
+    pages, and 20 times less in 2 MiB ones, which is a large part of a noisy simulation
+    of 12 qubits (its density matrix is 256 MiB). Anonymous mappings start zeroed; the
+    memory is returned when the array is freed."""
+    dtype = np.dtype(dtype)
+    nbytes = int(count) * dtype.itemsize
+    advice = getattr(mmap, "MADV_HUGEPAGE", None)
+    if nbytes < HUGE_PAGES_FROM or advice is None or os.environ.get(
+            "QVALLEY_HUGE_PAGES", "").strip() == "0":
+        return np.zeros(count, dtype=dtype)
+    try:
+        region = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        region.madvise(advice)
+    except (OSError, ValueError, AttributeError):
+        return np.zeros(count, dtype=dtype)
+    return np.frombuffer(region, dtype=dtype, count=count)

@@ -25,7 +25,7 @@ import numpy as np
 
 from ...circuit import Circuit
 from ...errors import BackendError, CircuitError
-from ..memory import require_statevector
+from ..memory import require_statevector, zeros
 from ..statevector import engine as sv
 
 
@@ -291,7 +291,7 @@ def _grow(vec: np.ndarray, k: int, size: int) -> np.ndarray:
     k..size-1 (``v[i + (j << n)] = rho[i, j]``: rows and columns both gain high zeros)."""
     if size == k:
         return vec
-    out = np.zeros(1 << (2 * size), dtype=vec.dtype)
+    out = zeros(1 << (2 * size), vec.dtype)
     d, big = 1 << k, 1 << size
     out.reshape(big, big)[:d, :d] = vec.reshape(d, d)
     return out

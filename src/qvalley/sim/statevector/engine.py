@@ -32,7 +32,7 @@ from ...circuit import Circuit
 from ...circuit.gates import GATES
 from ...circuit.instruction import Condition
 from ...errors import CircuitError
-from ..memory import available_bytes, require_statevector
+from ..memory import available_bytes, require_statevector, zeros
 from . import backend, kernels
 
 _ZERO = 1e-13  # outcome probabilities below this are treated as impossible
@@ -213,7 +213,7 @@ def initial_state(num_qubits: int, state: np.ndarray | None = None,
     require_statevector(num_qubits, copies=copies, itemsize=dtype.itemsize)
     dim = 1 << num_qubits
     if state is None:
-        psi = np.zeros(dim, dtype=dtype)
+        psi = zeros(dim, dtype)
         psi[0] = 1
         return psi
     try:
