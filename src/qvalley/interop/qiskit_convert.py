@@ -106,34 +106,57 @@ def _from_qiskit_param(value, table: dict):
             return out
     except TypeError:
         pass
-    return _from_sympy(value.sympify(), {p.name: table[p] for p in params})
+    return _from_text(str(value), {p.name: table[p] for p in params})
 
 
-def _from_sympy(expr, names: dict):
-    import sympy
-    if expr.is_Symbol:
-        return names[str(expr)]
-    if expr.is_Number:
-        return float(expr)
-    args = [_from_sympy(a, names) for a in expr.args]
-    if expr.is_Add:
-        out = args[0]
-        for a in args[1:]:
-            out = out + a
-        return out
-    if expr.is_Mul:
-        out = args[0]
-        for a in args[1:]:
-            out = out * a
-        return out
-    if expr.is_Pow:
-        return args[0] ** args[1]
-    funcs = {sympy.sin: "sin", sympy.cos: "cos", sympy.tan: "tan", sympy.exp: "exp",
-             sympy.log: "log", sympy.asin: None, sympy.acos: None, sympy.atan: None}
-    for f, name in funcs.items():
-        if isinstance(expr, f) and name:
-            return getattr(args[0], name)()
-    raise CircuitError(f"parameter expression {expr} cannot be converted")
+def _from_text(text: str, names: dict):
+    """A Qiskit expression from its text (Python syntax: ``2*a + sin(b)``, ``a**2``),
+    parameter names (which may hold brackets, ``θ[0]``) swapped for placeholders first;
+    no computer algebra needed."""
+    import ast
+    import re
+    placeholders = {}
+    for k, name in enumerate(sorted(names, key=len, reverse=True)):
+        token = f"_qv_param_{k}"
+        pattern = r"(?<![\w\]])" + re.escape(name) + r"(?![\w\[])"
+        text, count = re.subn(pattern, token, text)
+        if count:
+            placeholders[token] = names[name]
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        raise CircuitError(f"Qiskit parameter expression {text!r} cannot be read") from None
+    funcs = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "log": "log",
+             "sqrt": "sqrt"}
+
+    def build(node):
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in placeholders:
+                return placeholders[node.id]
+            if node.id in ("pi", "π"):
+                return math.pi
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            v = build(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp):
+            a, b = build(node.left), build(node.right)
+            ops = {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
+                   ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}
+            for kind, fn in ops.items():
+                if isinstance(node.op, kind):
+                    return fn()
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in funcs and len(node.args) == 1:
+            v = build(node.args[0])
+            if isinstance(v, ParameterExpression):
+                return getattr(v, funcs[node.func.id])()
+            return getattr(math, node.func.id)(v)
+        raise CircuitError(f"Qiskit parameter expression {text!r}: {ast.dump(node)} is not "
+                           "supported")
+
+    return build(tree)
 
 
 # -- to Qiskit ----------------------------------------------------------------------------
