@@ -156,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--memory", action="store_true",
                    help="with --json, include the outcome of every shot, in order")
+    p.add_argument("--plot", metavar="FILE.png", default=None,
+                   help="also save a histogram of the counts (.png, .svg, .pdf; needs "
+                        "qvalley[viz])")
     p.add_argument("--noise", metavar="TARGET", default=None,
                    help="simulate with the noise model of a target (ionq-aria-1, "
                         "ionq-forte-1, ibm-eagle-r3, ibm-heron-r2 or a target JSON file): "
@@ -188,7 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true",
                    help="print the engine's plan (blocks, passes over memory) to stderr")
 
-    p = command("draw", "draw the circuit as text", _cmd_draw)
+    p = command("draw", "draw the circuit as text (or as a picture with --out)", _cmd_draw)
+    p.add_argument("--out", metavar="FILE.png", default=None,
+                   help="save a matplotlib drawing (.png, .svg, .pdf) instead of printing "
+                        "text (needs qvalley[viz])")
     p.add_argument("--ascii", action="store_true", help="use ASCII characters only")
     p.add_argument("--fold", type=_fold_width, default=None, metavar="N",
                    help="fold lines longer than N characters (default: terminal width, or 80 "
@@ -314,6 +320,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         noise = qvalley.NoiseModel.from_target(noise).pauli_twirled()
     result = qvalley.run(circuit, shots=args.shots, seed=seed, noise=noise,
                          backend=args.backend)
+    if args.plot:
+        _save_figure(args.plot, lambda mpl: mpl.plot_histogram(
+            result, labels=[f"{_shown(args.file)} ({result.backend})"]))
     if args.json:
         payload = {"counts": result.counts, "shots": result.shots, "seed": result.seed,
                    "backend": result.backend, "num_qubits": circuit.num_qubits,
@@ -420,9 +429,40 @@ def _cmd_statevector(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_FIGURE_TYPES = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
+
+
+def _save_figure(path: str, make) -> None:
+    """Draw with matplotlib (``make(mpl module) -> Figure``) and save to ``path``; a
+    missing matplotlib, a wrong extension or an unwritable path is one clear error."""
+    from pathlib import Path
+    if Path(path).suffix.lower() not in _FIGURE_TYPES:
+        raise UsageError(f"qvalley: error: {path}: pictures are saved as "
+                         f"{', '.join(_FIGURE_TYPES)}")
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        from .viz import mpl
+    except ImportError:
+        raise UsageError("qvalley: error: pictures need matplotlib: pip install "
+                         "'qvalley[viz]'") from None
+    fig = make(mpl)
+    try:
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+    except OSError as exc:
+        raise UsageError(f"qvalley: error: cannot write {path}: "
+                         f"{exc.strerror or exc}") from None
+    finally:
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+
+
 def _cmd_draw(args: argparse.Namespace) -> int:
     from .viz.text import UNICODE, draw_text
     circuit = load_circuit(args.file)
+    if args.out:
+        _save_figure(args.out, lambda mpl: mpl.draw_circuit(circuit))
+        return EXIT_OK
     fold = args.fold
     if fold is None:
         fold = shutil.get_terminal_size((80, 24)).columns if sys.stdout.isatty() else 80
