@@ -228,6 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("targets", help="list the preset machines", parents=[common],
                        description="list the preset machines")
     t.set_defaults(func=_cmd_targets)
+    d = sub.add_parser("demo", help="a short tour: Bell pair, GHZ, Grover, machines",
+                       parents=[common], description="a short tour of qvalley for a "
+                       "newcomer: a Bell pair, a GHZ state, Grover's search and the same "
+                       "circuit compiled for every preset machine")
+    d.set_defaults(func=_cmd_demo)
     return parser
 
 
@@ -579,6 +584,12 @@ def _trimmed(compiled, n: int):
     for ins in compiled.data:
         out.append(ins)
     return out
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+    run_demo(_print)
+    return EXIT_OK
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
