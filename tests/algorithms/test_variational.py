@@ -24,6 +24,14 @@ def test_h2_hamiltonian_reproduces_szabo_and_ostlund():
     assert r.exact_energy == pytest.approx(-1.1373, abs=1e-4)
 
 
+def test_h2_coefficients_match_the_tabulated_literature_values():
+    from qvalley.algorithms.chemistry import LITERATURE_H2_0_7414
+    got = {k: c.real for k, c in h2_hamiltonian(0.7414).observable.to_list()}
+    assert set(got) == set(LITERATURE_H2_0_7414)
+    for label, want in LITERATURE_H2_0_7414.items():
+        assert got[label] == pytest.approx(want, abs=2e-6), label
+
+
 @pytest.mark.parametrize("bond", [0.5, 0.7414, 1.0, 1.5, 2.0, 2.5])
 def test_vqe_reaches_chemical_accuracy(bond):
     r = vqe_h2(bond)
