@@ -105,7 +105,12 @@ class H2Hamiltonian:
 
 
 def h2_hamiltonian(bond_length: float) -> H2Hamiltonian:
-    """The H2 qubit Hamiltonian at ``bond_length`` angstroms (see the module docstring)."""
+    """The H2 qubit Hamiltonian at ``bond_length`` angstroms (see the module docstring).
+
+    >>> H = h2_hamiltonian(0.7414)
+    >>> len(H.observable), round(H.hartree_fock, 4)
+    (15, -1.1167)
+    """
     if not isinstance(bond_length, (int, float)) or not 0.1 <= bond_length <= 10:
         raise qv.CircuitError(f"bond length in angstrom between 0.1 and 10, got "
                               f"{bond_length!r}")

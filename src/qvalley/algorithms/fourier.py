@@ -50,7 +50,12 @@ def phase_estimation(unitary: np.ndarray, eigenstate: qv.Circuit | None, bits: i
                      shots: int = 1000, seed: int | None = None) -> PhaseEstimate:
     """Estimate phi in U|u> = e^{2 pi i phi}|u> to ``bits`` bits: counting qubits
     0..bits-1 in superposition control U^(2^j) on the target register (prepared by
-    ``eigenstate``, |0...0> if None), then the inverse QFT and a measurement."""
+    ``eigenstate``, |0...0> if None), then the inverse QFT and a measurement.
+
+    >>> import numpy as np, qvalley as qv
+    >>> phase_estimation(np.diag([1, 1j]), qv.Circuit(1).x(0), bits=3, seed=1).phase
+    0.25
+    """
     U = np.asarray(unitary, dtype=np.complex128)
     m = int(round(math.log2(U.shape[0])))
     t = bits

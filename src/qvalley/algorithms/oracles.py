@@ -57,7 +57,11 @@ class BernsteinVazirani(OracleResult):
 
 def bernstein_vazirani(secret: str, seed: int | None = 1) -> BernsteinVazirani:
     """Find s from one query of f(x) = s.x mod 2 (``secret`` read as count keys are: the
-    first character is the highest bit)."""
+    first character is the highest bit).
+
+    >>> bernstein_vazirani("0110").counts
+    {'0110': 32}
+    """
     s = _bits(secret, "secret")
     n = len(s)
     c = qv.Circuit(n + 1, n)
@@ -78,7 +82,11 @@ class Simon(OracleResult):
 
 def simon(secret: str, seed: int | None = 1, shots: int = 64) -> Simon:
     """Find s != 0 with f(x) = f(x xor s) (a 2-to-1 oracle built from s): each run gives
-    a y with y.s = 0 mod 2; Gaussian elimination over GF(2) of enough ys gives s."""
+    a y with y.s = 0 mod 2; Gaussian elimination over GF(2) of enough ys gives s.
+
+    >>> simon("110", seed=4).answer
+    '110'
+    """
     s = _bits(secret, "secret")
     n = len(s)
     sv = int(s, 2)

@@ -23,7 +23,11 @@ def teleportation(theta: float = 1.1, phi: float = 0.4, shots: int = 2000,
                   seed: int | None = 7) -> Teleportation:
     """Teleport u(theta, phi, 0)|0> from qubit 0 to qubit 2: Bell pair on 1, 2, Alice
     measures 0 and 1, Bob applies X if bit 1 and Z if bit 0 (feed-forward), then the state
-    is undone on qubit 2 and measured: every shot reads 0 there."""
+    is undone on qubit 2 and measured: every shot reads 0 there.
+
+    >>> teleportation(0.7, 1.2, shots=200, seed=1).fidelity_check
+    1.0
+    """
     c = qv.Circuit(3, 3)
     c.u(theta, phi, 0.0, 0)
     c.h(1).cx(1, 2)

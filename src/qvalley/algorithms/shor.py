@@ -44,7 +44,11 @@ def order_finding(a: int, N: int, shots: int = 200, seed: int | None = None,
                   counting_qubits: int | None = None) -> OrderFinding:
     """The order of ``a`` modulo ``N`` from one phase-estimation run of ``shots`` shots:
     each outcome's phase, expanded in continued fractions with denominators below N, gives
-    a candidate r; the least candidate with a^r = 1 mod N is returned."""
+    a candidate r; the least candidate with a^r = 1 mod N is returned.
+
+    >>> order_finding(2, 15, seed=1).order
+    4
+    """
     if math.gcd(a, N) != 1:
         raise qv.CircuitError(f"{a} and {N} share the factor {math.gcd(a, N)}: no order")
     m = max(1, math.ceil(math.log2(N)))

@@ -26,7 +26,12 @@ def bell_state(which: str = "phi+") -> qv.Circuit:
 
 
 def ghz_state(num_qubits: int) -> qv.Circuit:
-    """(|0...0> + |1...1>)/sqrt 2 on ``num_qubits`` qubits: H, then a CX chain."""
+    """(|0...0> + |1...1>)/sqrt 2 on ``num_qubits`` qubits: H, then a CX chain.
+
+    >>> import qvalley as qv
+    >>> sorted(qv.run(ghz_state(4).measure_all(), shots=50, seed=2).counts)
+    ['0000', '1111']
+    """
     if isinstance(num_qubits, bool) or not isinstance(num_qubits, int) or num_qubits < 2:
         raise qv.CircuitError(f"a GHZ state needs at least 2 qubits, got {num_qubits!r}")
     c = qv.Circuit(num_qubits).h(0)
