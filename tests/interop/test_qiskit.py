@@ -202,3 +202,14 @@ def test_native_sampler_matches_qiskits_reference(seed):
     ref = StatevectorSampler(seed=1).run([(qc, values)], shots=10).result()[0].data
     assert sorted(vars(ref)) == sorted(vars(
         SamplerV2().run([(qc, values)], shots=10).result()[0].data))  # same register names
+
+
+def test_initialize_and_library_circuits_convert():
+    from qiskit.circuit.library import QFTGate
+    qc = QuantumCircuit(3)
+    qc.initialize([0.6, 0, 0, 0.8j], [0, 2])
+    qc.append(QFTGate(3), [0, 1, 2])
+    qc.h(1)
+    ours = from_qiskit(qc)
+    np.testing.assert_allclose(qv.statevector(ours, seed=1), Statevector(qc).data,
+                               atol=1e-10)

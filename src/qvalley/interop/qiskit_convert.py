@@ -334,7 +334,13 @@ def _append_all(c: Circuit, data, qindex, cindex, table, condition, qc) -> None:
         if name in ("for_loop", "while_loop", "switch_case", "box"):
             raise CircuitError(f"{name} at position {pos} is not supported by the Qiskit "
                                "bridge; unroll it first")
-        ins = _from_qiskit_op(op, qs, cs, table, pos)
+        try:
+            ins = _from_qiskit_op(op, qs, cs, table, pos)
+        except CircuitError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - Qiskit's objects are open-ended
+            raise CircuitError(f"Qiskit instruction {name!r} at position {pos} cannot be "
+                               f"converted: {exc}") from None
         if ins is None:
             continue
         for one in ins:
@@ -356,12 +362,15 @@ def _from_qiskit_op(op, qs, cs, table, pos) -> list[Instruction] | None:
     if name == "global_phase":
         return None
     ours = _QISKIT_NAMES.get(name, name)
-    params = tuple(_from_qiskit_param(p, table) for p in op.params) if name != "unitary" \
-        else ()
+    try:  # angles; other instructions (initialize: amplitudes) keep theirs to themselves
+        params = tuple(_from_qiskit_param(p, table) for p in op.params) \
+            if name != "unitary" else ()
+    except (TypeError, ValueError):
+        params = None
     if name == "unitary":
         return [Instruction("unitary", "unitary", qs, matrix=np.asarray(op.to_matrix()),
                             label=getattr(op, "label", None))]
-    if ours in GATES and GATES[ours].num_qubits == len(qs) and \
+    if params is not None and ours in GATES and GATES[ours].num_qubits == len(qs) and \
             GATES[ours].num_params == len(params) and name != "mcx":
         return [Instruction("gate", lookup(ours).name, qs, params)]
     base = getattr(op, "base_gate", None)
@@ -379,7 +388,7 @@ def _from_qiskit_op(op, qs, cs, table, pos) -> list[Instruction] | None:
         if m is not None:
             return [Instruction("unitary", "unitary", qs, matrix=m, num_ctrl=k,
                                 ctrl_state=int(op.ctrl_state))]
-    if any(isinstance(p, ParameterExpression) for p in params):
+    if params is not None and any(isinstance(p, ParameterExpression) for p in params):
         pass
     elif hasattr(op, "to_matrix"):
         try:
