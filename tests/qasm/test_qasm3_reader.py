@@ -161,6 +161,9 @@ REFUSED = {
     "switch": ("qubit q;\nbit c;\nc = measure q;\nswitch (int(c)) { case 0 { x q; } }\n",
                6, "switch"),
     "output": ("output float x;\n", 3, "output"),
+    "huge loop": ("qubit q;\nfor int i in [0:100000000] { h q; }\n", 4, "unrolls loops"),
+    "same qubit": ("qubit[2] q;\ncx q[0], q[0];\n", 4, "same qubit twice"),
+    "out of range": ("qubit[2] q;\nh q[5];\n", 4, "out of range"),
 }
 
 

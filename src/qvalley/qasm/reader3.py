@@ -36,6 +36,7 @@ from ..circuit.instruction import Condition, Instruction
 from ..errors import CircuitError, QasmError
 
 MAX_LOOP_ITERATIONS = 64
+MAX_UNROLLED = 1_000_000   # iterations of one for loop
 _CONSTANTS = {"pi": math.pi, "π": math.pi, "tau": 2 * math.pi, "τ": 2 * math.pi,
               "euler": math.e, "ℇ": math.e}
 _FUNCS = {"sin": "sin", "cos": "cos", "tan": "tan", "exp": "exp", "ln": "log",
@@ -467,7 +468,10 @@ class _Reader:
             step = self.value(it.step) if it.step is not None else 1
             if step == 0:
                 self.error(it, "a range step of 0")
-            values = list(range(start, end + (1 if step > 0 else -1), step))
+            values = range(start, end + (1 if step > 0 else -1), step)
+            if len(values) > MAX_UNROLLED:
+                self.error(it, f"a for loop of {len(values)} iterations: qvalley unrolls "
+                           f"loops, up to {MAX_UNROLLED}")
         elif isinstance(it, A.DiscreteSet):
             values = [self.value(v) for v in it.values]
         else:
