@@ -233,6 +233,10 @@ def test_input_errors():
         qv.gradient(c, "ZZ", [0.1], method="backprop")
     with pytest.raises(qv.CircuitError, match="finite"):
         qv.expectation(qv.Circuit(1).ry(t.log(), 0), "Z", [-1.0])
+    with pytest.raises(qv.CircuitError, match="matrix is not an observable"):
+        qv.expectation(qv.Circuit(2), np.eye(4))
+    with pytest.raises(qv.CircuitError, match="no observables"):
+        qv.expectation(qv.Circuit(2), [])
 
 
 def test_a_sweep_simulates_the_parameter_free_prefix_once(monkeypatch):

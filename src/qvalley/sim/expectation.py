@@ -44,6 +44,12 @@ def _observables(observables, num_qubits: int) -> tuple[list[Observable], tuple]
                                          isinstance(o[0], tuple))
     if single(observables):
         return [as_observable(observables, num_qubits)], ()
+    if isinstance(observables, np.ndarray) and observables.dtype != object:
+        raise CircuitError("a matrix is not an observable here: give Pauli terms "
+                           "(qv.Observable.from_list([...]); Qiskit's "
+                           "SparsePauliOp.from_operator(matrix) converts a matrix)")
+    if isinstance(observables, (list, tuple)) and len(observables) == 0:
+        raise CircuitError("no observables given")
     arr = np.empty(np.shape(np.array(observables, dtype=object)) if not isinstance(
         observables, np.ndarray) else observables.shape, dtype=object)
     flat_in = np.array(observables, dtype=object)
