@@ -213,3 +213,12 @@ def test_initialize_and_library_circuits_convert():
     ours = from_qiskit(qc)
     np.testing.assert_allclose(qv.statevector(ours, seed=1), Statevector(qc).data,
                                atol=1e-10)
+
+
+def test_global_phase_gates_keep_their_phase():
+    from qiskit.circuit.library import GlobalPhaseGate
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.append(GlobalPhaseGate(0.7), [])
+    np.testing.assert_allclose(qv.statevector(from_qiskit(qc)), Statevector(qc).data,
+                               atol=1e-12)

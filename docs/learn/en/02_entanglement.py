@@ -7,8 +7,6 @@ most quantum speed-ups.
 
 Run it:  python docs/learn/en/02_entanglement.py
 """
-import numpy as np
-
 import qvalley as qv
 from qvalley.algorithms import bell_state, ghz_state, superdense_coding
 

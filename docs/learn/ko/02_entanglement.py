@@ -7,8 +7,6 @@
 
 실행:  python docs/learn/ko/02_entanglement.py
 """
-import numpy as np
-
 import qvalley as qv
 from qvalley.algorithms import bell_state, ghz_state, superdense_coding
 

@@ -3,9 +3,9 @@
 The matrix of a table gate is a trigonometric polynomial in its angles: ``rx(t)`` is
 ``cos(t/2) I - i sin(t/2) X``, ``u(θ, φ, λ)`` has eight terms, IonQ's ``gpi(φ)`` goes as
 ``e^{±2πiφ}`` (its angle is in turns). So ``M(v) = sum_t C_t exp(i f_t . v)`` with a few
-frequency vectors ``f_t``, and both the matrix and its derivatives for thousands of
-parameter values at once are one small matrix product, in numpy, with no per-gate Python
-code: this is what parameter sweeps and gradients use.
+frequency vectors ``f_t``: the matrix at any parameter values, and its derivatives
+(``dM/dv_a = sum_t i f_ta C_t exp(i f_t . v)``), are a few multiply-adds, which is what
+the sweep and gradient kernels compute per binding without any per-gate Python code.
 
 The series is read off the gate table itself (one source of truth): the matrix is sampled
 on a grid over one period of every parameter (4π for angles, 2 for turns: 8 points each,
@@ -48,12 +48,6 @@ class Series:
     def matrices(self, values: np.ndarray) -> np.ndarray:
         """(B, d, d) matrices for ``values`` (B, p)."""
         phases = np.exp(1j * (values @ self.freqs.T))            # (B, T)
-        flat = phases @ self.coeffs.reshape(len(self.freqs), -1)
-        return flat.reshape(len(values), self.dim, self.dim)
-
-    def derivatives(self, values: np.ndarray, which: int) -> np.ndarray:
-        """(B, d, d) derivatives dM/dv_which at ``values`` (B, p)."""
-        phases = np.exp(1j * (values @ self.freqs.T)) * (1j * self.freqs[:, which])
         flat = phases @ self.coeffs.reshape(len(self.freqs), -1)
         return flat.reshape(len(values), self.dim, self.dim)
 

@@ -164,7 +164,7 @@ def _from_text(text: str, names: dict):
 def to_qiskit(circuit: Circuit):
     """A ``qiskit.QuantumCircuit`` equal to ``circuit`` (registers, parameters,
     conditions as ``if_test`` blocks)."""
-    qiskit = _qiskit()
+    _qiskit()
     from qiskit.circuit import ClassicalRegister, QuantumCircuit, QuantumRegister
     from qiskit.circuit.library import UnitaryGate, get_standard_gate_name_mapping
     standard = get_standard_gate_name_mapping()
@@ -197,7 +197,6 @@ def to_qiskit(circuit: Circuit):
             target = e
         with qc.if_test(target):
             qc.append(op, qargs, cargs)
-    del qiskit
     return qc
 
 
@@ -210,7 +209,6 @@ def _to_qiskit_op(ins: Instruction, i: int, standard: dict, table: dict, Unitary
     if ins.kind == "barrier":
         return Barrier(len(ins.qubits))
     if ins.kind == "unitary":
-        k = len(ins.qubits) - ins.num_ctrl
         gate = UnitaryGate(ins.matrix, label=ins.label)
         return gate.control(ins.num_ctrl, ctrl_state=ins.ctrl_state) if ins.num_ctrl \
             else gate
@@ -257,17 +255,25 @@ def from_qiskit(qc) -> Circuit:
     loose_c = [b for b in qc.clbits if not qc.find_bit(b).registers]
     if loose_c:
         c.add_creg(_free_name(c, "c"), len(loose_c))
-    qindex = _bit_index(qc.qubits, qc.qregs, loose_q, qc)
-    cindex = _bit_index(qc.clbits, qc.cregs, loose_c, qc)
+    qindex = _bit_index(qc.qregs, loose_q)
+    cindex = _bit_index(qc.cregs, loose_c)
     table: dict = {}
-    phase = qc.global_phase
-    if not hasattr(phase, "parameters") or not phase.parameters:
-        if abs(float(phase)) > 1e-15 and c.num_qubits:
-            c.append(Instruction("unitary", "unitary", (0,),
-                                 matrix=cmath.exp(1j * float(phase)) * np.eye(2),
-                                 label="global_phase"))
+    phase = _phase(qc.global_phase, 0) if c.num_qubits else None
+    if phase is not None:
+        c.append(phase)
     _append_all(c, qc.data, qindex, cindex, table, None, qc)
     return c
+
+
+def _phase(value, qubit: int) -> Instruction | None:
+    """A numeric global phase as e^{i phase} on ``qubit`` (None when zero or symbolic:
+    a symbolic phase changes no measurement)."""
+    if hasattr(value, "parameters") and value.parameters:
+        return None
+    if abs(float(value)) <= 1e-15:
+        return None
+    return Instruction("unitary", "unitary", (qubit,),
+                       matrix=cmath.exp(1j * float(value)) * np.eye(2), label="global_phase")
 
 
 def _free_name(c: Circuit, base: str) -> str:
@@ -280,7 +286,7 @@ def _free_name(c: Circuit, base: str) -> str:
     return name
 
 
-def _bit_index(bits, regs, loose, qc) -> dict:
+def _bit_index(regs, loose) -> dict:
     """Our index of each Qiskit bit: registers in order, then the bits in no register."""
     out = {}
     k = 0
@@ -355,12 +361,11 @@ def _from_qiskit_op(op, qs, cs, table, pos) -> list[Instruction] | None:
         return [Instruction("reset", "reset", qs)]
     if name == "barrier":
         return [Instruction("barrier", "barrier", qs)]
-    if name in ("delay", "global_phase") and not qs:
-        return None
     if name == "delay":
         return None  # timing only: no effect on the state
-    if name == "global_phase":
-        return None
+    if name == "global_phase":  # GlobalPhaseGate: no qubits; the phase goes on qubit 0
+        phase = _phase(op.params[0], 0)
+        return [phase] if phase is not None else None
     ours = _QISKIT_NAMES.get(name, name)
     try:  # angles; other instructions (initialize: amplitudes) keep theirs to themselves
         params = tuple(_from_qiskit_param(p, table) for p in op.params) \
@@ -388,9 +393,8 @@ def _from_qiskit_op(op, qs, cs, table, pos) -> list[Instruction] | None:
         if m is not None:
             return [Instruction("unitary", "unitary", qs, matrix=m, num_ctrl=k,
                                 ctrl_state=int(op.ctrl_state))]
-    if params is not None and any(isinstance(p, ParameterExpression) for p in params):
-        pass
-    elif hasattr(op, "to_matrix"):
+    symbolic = params is not None and any(isinstance(p, ParameterExpression) for p in params)
+    if not symbolic and hasattr(op, "to_matrix"):
         try:
             m = np.asarray(op.to_matrix())
             return [Instruction("unitary", "unitary", qs, matrix=m, label=name)]
@@ -405,12 +409,9 @@ def _from_qiskit_op(op, qs, cs, table, pos) -> list[Instruction] | None:
             got = _from_qiskit_op(item.operation, tuple(inner_q[b] for b in item.qubits),
                                   tuple(inner_c[b] for b in item.clbits), table, pos)
             out += got or []
-        phase = definition.global_phase
-        if (not hasattr(phase, "parameters") or not phase.parameters) and \
-                abs(float(phase)) > 1e-15:
-            out.insert(0, Instruction("unitary", "unitary", (qs[0],),
-                                      matrix=cmath.exp(1j * float(phase)) * np.eye(2),
-                                      label="global_phase"))
+        phase = _phase(definition.global_phase, qs[0]) if qs else None
+        if phase is not None:
+            out.insert(0, phase)
         return out
     raise CircuitError(f"Qiskit instruction {name!r} at position {pos} has no matrix or "
                        "definition qvalley can use")

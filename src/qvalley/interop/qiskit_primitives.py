@@ -45,24 +45,16 @@ def _values_for(pub, circuit) -> np.ndarray:
     return np.asarray(pub.parameter_values.as_array(order), dtype=np.float64)
 
 
-class SamplerV2(BaseSamplerV2):
-    """Samples measurement outcomes on qvalley (``qvalley.run`` per binding; noise with
-    ``options={"noise": model_or_target}``)."""
+class _Primitive:
+    """What both primitives share: a seed and options, and a job that runs the coerced
+    PUBs one by one with one random generator (so a seed fixes the whole job)."""
 
-    def __init__(self, *, default_shots: int = 1024, seed: int | None = None,
-                 options: dict | None = None):
-        self._default_shots = default_shots
+    def __init__(self, seed: int | None, options: dict | None):
         self._seed = seed
         self._options = dict(options or {})
 
-    @property
-    def default_shots(self) -> int:
-        return self._default_shots
-
-    def run(self, pubs, *, shots: int | None = None) -> PrimitiveJob:
-        shots = self._default_shots if shots is None else shots
-        coerced = [SamplerPub.coerce(pub, shots) for pub in pubs]
-        job = PrimitiveJob(self._run, coerced)
+    def _submit(self, pubs) -> PrimitiveJob:
+        job = PrimitiveJob(self._run, pubs)
         job._submit()
         return job
 
@@ -70,6 +62,24 @@ class SamplerV2(BaseSamplerV2):
         rng = np.random.default_rng(self._seed)
         return PrimitiveResult([self._run_pub(pub, rng) for pub in pubs],
                                metadata={"version": 2})
+
+
+class SamplerV2(_Primitive, BaseSamplerV2):
+    """Samples measurement outcomes on qvalley (``qvalley.run`` per binding; noise with
+    ``options={"noise": model_or_target}``)."""
+
+    def __init__(self, *, default_shots: int = 1024, seed: int | None = None,
+                 options: dict | None = None):
+        super().__init__(seed, options)
+        self._default_shots = default_shots
+
+    @property
+    def default_shots(self) -> int:
+        return self._default_shots
+
+    def run(self, pubs, *, shots: int | None = None) -> PrimitiveJob:
+        shots = self._default_shots if shots is None else shots
+        return self._submit([SamplerPub.coerce(pub, shots) for pub in pubs])
 
     def _run_pub(self, pub, rng) -> SamplerPubResult:
         import qvalley
@@ -96,16 +106,15 @@ class SamplerV2(BaseSamplerV2):
                                           "circuit_metadata": pub.circuit.metadata})
 
 
-class EstimatorV2(BaseEstimatorV2):
+class EstimatorV2(_Primitive, BaseEstimatorV2):
     """Exact expectation values on qvalley's sweep engine (see the module docstring).
     ``options``: ``noise`` (exact density matrix, or shots when estimating),
     ``shots_per_precision`` (estimate from shots instead of adding noise)."""
 
     def __init__(self, *, default_precision: float = 0.0, seed: int | None = None,
                  options: dict | None = None):
+        super().__init__(seed, options)
         self._default_precision = default_precision
-        self._seed = seed
-        self._options = dict(options or {})
 
     @property
     def default_precision(self) -> float:
@@ -113,15 +122,7 @@ class EstimatorV2(BaseEstimatorV2):
 
     def run(self, pubs, *, precision: float | None = None) -> PrimitiveJob:
         precision = self._default_precision if precision is None else precision
-        coerced = [EstimatorPub.coerce(pub, precision) for pub in pubs]
-        job = PrimitiveJob(self._run, coerced)
-        job._submit()
-        return job
-
-    def _run(self, pubs) -> PrimitiveResult:
-        rng = np.random.default_rng(self._seed)
-        return PrimitiveResult([self._run_pub(pub, rng) for pub in pubs],
-                               metadata={"version": 2})
+        return self._submit([EstimatorPub.coerce(pub, precision) for pub in pubs])
 
     def _run_pub(self, pub, rng) -> PubResult:
         import qvalley

@@ -103,26 +103,24 @@ def density_matrix(circuit: Circuit | str, noise=None, *, threads: int | None = 
                              threads=backend.thread_count(threads))
 
 
-def _stabilizer_fits(circuit: Circuit, model) -> tuple[bool, str]:
+def _stabilizer_fits(circuit: Circuit, model):
     """auto: the stabilizer runs Clifford circuits with more active qubits than a state
     vector handles quickly (noisy ones above the density matrix's range, when every error
-    is a Pauli channel). Returns (fits, hint): the hint, for a Clifford circuit whose
-    noise is not Pauli, says how to run it on the stabilizer anyway."""
+    is a Pauli channel). Returns (program, hint): the stabilizer program when it fits
+    (built once, here, and run as it is), else None; the hint, for a Clifford circuit
+    whose noise is not Pauli, says how to run it on the stabilizer anyway."""
     from .stabilizer.program import build, is_clifford, simulated_qubits
     limit = STABILIZER_AUTO_QUBITS if model is None else DENSITY_AUTO_QUBITS
     if len(simulated_qubits(circuit)) <= limit or not is_clifford(circuit):
-        return False, ""
-    if model is None:
-        return True, ""
+        return None, ""
     try:
-        build(circuit, model)
+        return build(circuit, model), ""
     except BackendError as err:  # some error is not a Pauli channel: trajectories take it
         reason = str(err).split(";")[0]
-        return False, (f"The circuit is Clifford, so the stabilizer backend could run it, "
+        return None, (f"The circuit is Clifford, so the stabilizer backend could run it, "
                        f"but {reason}: its Pauli approximation can, with "
                        "noise=model.pauli_twirled() (or qvalley run --noise TARGET "
                        "--twirl)")
-    return True, ""
 
 
 def _noise_model(noise):
@@ -205,14 +203,14 @@ def run(circuit: Circuit | str, shots: int = 1024, seed: int | None = None, *,
         raise BackendError("backend='statevector' simulates without noise; use "
                            "backend='density_matrix', 'trajectories' or 'auto' for a noisy "
                            "run")
-    hint = ""
+    hint, program = "", None
     if backend == "auto":
-        fits, hint = _stabilizer_fits(circuit, model)
-        if fits:
+        program, hint = _stabilizer_fits(circuit, model)
+        if program is not None:
             backend = "stabilizer"
     if backend == "stabilizer":
         from .stabilizer import engine as stab
-        records, details = stab.sample(circuit, model, shots, rng)
+        records, details = stab.sample(circuit, model, shots, rng, program)
         counts, memory = records_to_strings(records)
         return Result(counts, memory, shots, used_seed, "stabilizer", circuit.num_clbits,
                       time.perf_counter() - start, details)

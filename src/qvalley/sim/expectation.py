@@ -21,7 +21,6 @@ from ..circuit import Circuit
 from ..errors import BackendError, CircuitError
 from ..observables.observable import Observable, as_observable, parity
 
-SWEEP_MAX_QUBITS = 16
 
 
 @dataclass(frozen=True)
@@ -50,14 +49,12 @@ def _observables(observables, num_qubits: int) -> tuple[list[Observable], tuple]
                            "SparsePauliOp.from_operator(matrix) converts a matrix)")
     if isinstance(observables, (list, tuple)) and len(observables) == 0:
         raise CircuitError("no observables given")
-    arr = np.empty(np.shape(np.array(observables, dtype=object)) if not isinstance(
-        observables, np.ndarray) else observables.shape, dtype=object)
     flat_in = np.array(observables, dtype=object)
-    if flat_in.shape != arr.shape:  # ragged nesting: numpy made an object array of lists
+    if any(isinstance(o, (list, tuple)) and not single(o) for o in flat_in.ravel()):
+        # ragged nesting: numpy left lists of different lengths as elements
         raise CircuitError("observables must form a regular array (nested lists of equal "
                            "lengths)")
-    out = [as_observable(o, num_qubits) for o in flat_in.ravel()]
-    return out, flat_in.shape
+    return [as_observable(o, num_qubits) for o in flat_in.ravel()], flat_in.shape
 
 
 def _values(circuit: Circuit, parameter_values) -> np.ndarray:
@@ -144,8 +141,8 @@ def _shaped(table: np.ndarray, obs_shape, bind_shape, shape, real: bool):
 def _statevector_values(circuit: Circuit, obs: list[Observable], values: np.ndarray,
                         threads: int) -> np.ndarray:
     """(bindings, observables) complex table on the state vector."""
-    from .statevector.sweep import program_for
-    if circuit.num_qubits <= SWEEP_MAX_QUBITS:
+    from .statevector.sweep import MAX_QUBITS, program_for
+    if circuit.num_qubits <= MAX_QUBITS:
         return program_for(circuit).expectation_values(values, obs, threads)
     from .api import statevector
     table = np.zeros((len(values), len(obs)), dtype=np.complex128)

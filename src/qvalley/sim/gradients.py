@@ -127,9 +127,10 @@ def _parameter_shift(circuit: Circuit, obs, values: np.ndarray, shots, seed, mod
                 continue
             total, total_var = 0.0, 0.0
             for s, w in zip(shifts, coefs):
-                shifted = [list(p) for p in numeric]
-                shifted[i][a] = numeric[i][a] + s
-                c = _rebuilt(circuit, shifted, like=base)
+                moved = list(numeric[i])
+                moved[a] += s
+                c = base.copy()   # the bound circuit with this one gate parameter shifted
+                c._data[i] = base.data[i].replace(params=tuple(moved))  # noqa: SLF001
                 if shots is None:
                     e = expectation(c, obs, noise=model, threads=threads)
                     total += w * e
@@ -147,9 +148,9 @@ def _parameter_shift(circuit: Circuit, obs, values: np.ndarray, shots, seed, mod
     return grads, np.sqrt(var)
 
 
-def _rebuilt(circuit: Circuit, params: list[list], like: Circuit | None = None) -> Circuit:
+def _rebuilt(circuit: Circuit, params: list[list]) -> Circuit:
     """``circuit`` with every instruction's parameters replaced by numbers."""
-    c = circuit.copy() if like is None else like.copy()
+    c = circuit.copy()
     c._data = [ins.replace(params=tuple(p)) if ins.params else ins  # noqa: SLF001
                for ins, p in zip(circuit.data, params)]
     return c

@@ -21,6 +21,7 @@ from ...errors import BackendError, ResourceError
 from ..memory import available_bytes, format_bytes
 from ..statevector.backend import thread_count
 from . import program as P
+from .rows import K, Q0
 
 
 def _seed(rng: np.random.Generator) -> np.ndarray:
@@ -37,12 +38,13 @@ def _check_memory(n: int, shots: int, clbits: int) -> None:
                             "is available; run fewer shots per call")
 
 
-def sample(circuit: Circuit, model, shots: int, rng: np.random.Generator
-           ) -> tuple[np.ndarray, dict]:
+def sample(circuit: Circuit, model, shots: int, rng: np.random.Generator,
+           program: P.Program | None = None) -> tuple[np.ndarray, dict]:
     """(records (shots, num_clbits) uint8, details: active_qubits, method ("frames" or
-    "tableau per shot"))."""
+    "tableau per shot")); ``program``: the circuit's program with ``model``, when the
+    caller has built it already."""
     from . import nb_tableau as T
-    prog = P.build(circuit, model)
+    prog = P.build(circuit, model) if program is None else program
     n, m = prog.num_qubits, circuit.num_clbits
     _check_memory(n, shots, m)
     out = np.zeros((shots, m), dtype=np.uint8)
@@ -126,17 +128,15 @@ class StabilizerState:
         prog = P.build(gates, None)
         # every qubit is simulated here (expectation values name them all)
         X, Z, SR = T.initial(n)
-        used = prog.used
+        used = np.array(prog.used + [0], dtype=np.int64)
         ops = prog.ops.copy()
-        for r in ops:
-            for j in range(r[T.K]):
-                r[T.Q0 + j] = used[r[T.Q0 + j]]
+        for j in range(4):  # back from simulated qubits to the circuit's
+            has = ops[:, K] > j
+            ops[has, Q0 + j] = used[ops[has, Q0 + j]]
         T.run(ops, prog.ipool, prog.fpool, X, Z, SR, n, np.zeros(1, dtype=np.uint8),
               np.zeros(1, dtype=np.uint64), False, np.zeros(len(ops), dtype=np.uint8),
               np.zeros(len(ops), dtype=np.uint8))
-        W = SR.size
-        self._tab = (X[:, W:], Z[:, W:], SR, X[:, :W], Z[:, :W])
-        self._full = (X, Z)
+        self._X, self._Z, self._SR = X, Z, SR  # destabilizer words, then stabilizer words
 
     def _parse(self, pauli) -> tuple[np.ndarray, np.ndarray, int]:
         """(x bits, z bits, exponent of i) of ``pauli``: a label as Qiskit writes it
@@ -175,9 +175,10 @@ class StabilizerState:
         phase, so "iXX" can give +-1j)."""
         from . import nb_tableau as T
         x, z, phase = self._parse(pauli)
-        SX, SZ, SR, DX, DZ = self._tab
+        X, Z, SR = self._X, self._Z, self._SR
+        W = SR.size
+        SX, SZ, DX, DZ = X[:, W:], Z[:, W:], X[:, :W], Z[:, :W]
         n = self.num_qubits
-        W = SX.shape[1]
         anti_s = np.zeros(W, dtype=np.uint64)
         anti_d = np.zeros(W, dtype=np.uint64)
         for j in np.nonzero(x | z)[0]:
@@ -190,14 +191,14 @@ class StabilizerState:
         if np.any(anti_s):
             return 0.0
         # P = +-(product of the stabilizers whose destabilizer anticommutes with P)
-        X, Z = self._full
         e = int(T.product_sign(X, Z, SR, anti_d, n))
         value = (1j) ** ((e + phase) % 4)
         return float(value.real) if value.imag == 0 else complex(value)
 
     def stabilizers(self) -> list[str]:
         """The n stabilizer generators as signed labels (qubit 0 last)."""
-        SX, SZ, SR, _, _ = self._tab
+        SR = self._SR
+        SX, SZ = self._X[:, SR.size:], self._Z[:, SR.size:]
         n = self.num_qubits
         out = []
         for i in range(n):

@@ -17,9 +17,10 @@ import math
 
 import numpy as np
 
-from .nb_tableau import (ALL, AUX0, AUX1, AUX2, AUX3, CLEN, COFF, CVAL, GATE, K, KIND,
-                         MEASURE, NOISE, Q0, RESET, all_if, apply_map, next_u64, pick,
-                         select_xor, uniform)
+from .nb_tableau import (ALL, all_if, apply_map, next_u64, pick, select_xor,
+                         uniform)
+from .rows import (AUX0, AUX1, AUX2, AUX3, CLEN, COFF, CVAL, GATE, K, KIND, MEASURE, NOISE,
+                   Q0, RESET)
 from numba import njit  # noqa: E402  (nb_tableau configured the target)
 
 _OPTS = dict(cache=True, nogil=True, boundscheck=False)

@@ -30,8 +30,8 @@ from ..statevector.nb_target import configure
 configure()
 from numba import njit  # noqa: E402
 
-from .rows import (AUX0, AUX1, AUX2, AUX3, CLEN, COFF, CVAL, GATE, K, KIND,  # noqa: E402,F401
-                   MEASURE, NOISE, Q0, RESET, WIDTH)
+from .rows import (AUX0, AUX1, AUX2, CLEN, COFF, CVAL, GATE, K, KIND,  # noqa: E402
+                   MEASURE, NOISE, Q0, RESET)
 
 _OPTS = dict(cache=True, nogil=True, boundscheck=False)
 ALL = np.uint64(0xFFFFFFFFFFFFFFFF)

@@ -162,16 +162,6 @@ def expectations(prefix, n, program, values, slots, freqs, coeffs, pool_size, fi
         pauli_terms(state, xs, zs, cs, owner, out[b])
 
 
-@njit(parallel=True, **_OPTS)
-def states(prefix, n, program, values, slots, freqs, coeffs, pool_size, fixed, out):
-    """``out[b]``: the final state of binding b."""
-    for b in prange(values.shape[0]):
-        pool = np.empty(pool_size, dtype=np.complex128)
-        fill_pool(pool, values[b], slots, freqs, coeffs)
-        out[b, :] = prefix
-        run_program(out[b], n, program, pool, fixed)
-
-
 @njit(**_OPTS)
 def _apply_one(state, n, program, at, pool, fixed):
     """Apply the single record at word ``at`` of ``program`` (a view of one record)."""
