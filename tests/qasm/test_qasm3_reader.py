@@ -189,3 +189,16 @@ def test_the_cli_reads_openqasm_3(tmp_path, capsys):
     assert cli.main(["run", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"{bad}:4:1:") and "Traceback" not in err, err
+
+
+def test_gate_and_def_bodies_see_global_constants():
+    src = HEAD + """
+const float phi = pi / 8;
+gate g q { rx(phi) q; }
+def f(qubit a) { ry(2 * phi) a; }
+qubit[2] q;
+g q[0];
+f(q[1]);
+"""
+    c = qv.load_qasm(src)
+    assert [ins.params for ins in c.data] == [(math.pi / 8,), (math.pi / 4,)]

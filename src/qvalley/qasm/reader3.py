@@ -106,6 +106,7 @@ class _Reader:
         self.gates: dict[str, _Gate] = {}
         self.defs: dict[str, _Def] = {}
         self.params: dict[str, Parameter] = {}
+        self.globals: dict = {}  # constants and inputs: what gate and def bodies may read
         self.physical: dict[int, int] = {}
         self.std = False
         self.scope = _Scope()
@@ -213,8 +214,9 @@ class _Reader:
         self.scope.values[name] = self._typed(st.type, self.value(st.init_expression))
 
     def _st_ConstantDeclaration(self, st) -> None:
-        self.scope.values[st.identifier.name] = self._typed(st.type,
-                                                            self.value(st.init_expression))
+        value = self._typed(st.type, self.value(st.init_expression))
+        self.scope.values[st.identifier.name] = value
+        self.globals[st.identifier.name] = value  # gate and def bodies see constants
 
     def _typed(self, type_node, v):
         import openqasm3.ast as A
@@ -233,7 +235,7 @@ class _Reader:
             self.error(st, "only 'input float' (or angle) parameters are supported")
         name = st.identifier.name
         self.params[name] = Parameter(name)
-        self.scope.values[name] = self.params[name]
+        self.scope.values[name] = self.globals[name] = self.params[name]
 
     def _st_QuantumGateDefinition(self, st) -> None:
         self.gates[st.name.name] = _Gate([a.name for a in st.arguments],
@@ -373,9 +375,7 @@ class _Reader:
                 self.error(st, f"gate {name} takes {len(g.params)} parameters and "
                            f"{len(g.qubits)} qubits")
             saved_scope, saved_out, saved_cond = self.scope, self.out, self.condition
-            self.scope = _Scope(values={**{k: v for k, v in saved_scope.values.items()
-                                           if k in _CONSTANTS or k in self.params},
-                                        **dict(zip(g.params, params))},
+            self.scope = _Scope(values={**self.globals, **dict(zip(g.params, params))},
                                 qubits={q: [x] for q, x in zip(g.qubits, qs)})
             self.out, self.condition = [], None
             try:
@@ -534,8 +534,7 @@ class _Reader:
         d = self.defs[call.name.name]
         if len(call.arguments) != len(d.args):
             self.error(call, f"{call.name.name} takes {len(d.args)} arguments")
-        scope = _Scope(values={k: v for k, v in self.scope.values.items()
-                               if k in self.params})
+        scope = _Scope(values=dict(self.globals))
         for arg, given in zip(d.args, call.arguments):
             if isinstance(arg, A.QuantumArgument):
                 scope.qubits[arg.name.name] = self.qubit_operand(given)
