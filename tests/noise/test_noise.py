@@ -203,10 +203,10 @@ def test_wide_depolarizing_channels_on_the_planner():
 
 
 @pytest.mark.parametrize("p, repeats", [(0.3, 200), (0.7, 3), (16 / 15, 2), (1.0, 1)])
-def test_depolarizing_scale_carried_or_explicit(p, repeats):
-    """A depolarizing block carries its factor (1 - p) outside the state while the product
-    stays above the floor and p <= 1/2; beyond, it scales the entries itself. Both give
-    the reference, with 200 channels of p = 0.3 crossing the floor (0.7**200 ~ 1e-31)."""
+def test_strong_and_long_depolarizing_chains(p, repeats):
+    """Strong and long chains of depolarizing channels (diagonal transfer matrices folded
+    into the cx's signed permutation): 200 channels of p = 0.3 shrink the coherences to
+    0.7**200 ~ 1e-31, p = 16/15 is the fully depolarizing end; all match the reference."""
     m = qv.NoiseModel()
     m.add_all_qubit_error(noise.depolarizing(p, 2), ["cx"])
     m.add_all_qubit_error(noise.amplitude_damping(0.1), ["ry"])

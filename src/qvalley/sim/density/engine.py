@@ -1,18 +1,18 @@
-"""Exact noisy simulation: the density matrix as a state vector of 2n qubits.
+"""Exact noisy simulation: the density matrix as a real Pauli vector of 2n bits.
 
-The n-qubit density matrix rho is held as the vector ``v[i + (j << n)] = rho[i, j]``, a
-state of 2n "qubits": qubit q of the circuit is bit q (rows) and bit q + n (columns). A
-gate U on qubits qs is U on qs and conj(U) on qs + n (``U rho U^dagger``); a channel with
-Kraus operators K is the 4**k x 4**k matrix ``sum kron(conj(K), K)`` on (qs, qs + n).
-Those are ordinary (non-unitary) gates to the state-vector engine, so the density matrix
-runs on the same planner, fusion and cache-blocked numba passes as a state vector.
-A depolarizing channel on two or more qubits is neither a dense 16x16 block (compute
-bound) nor a pass of its own but a ``depol`` block inside the passes: its factor (1 - p)
-is carried outside the state, so it only adds to each group's diagonal
-(:func:`_items`). Qubits join when a gate first touches them (:func:`density_vector`).
-Measured (BENCHMARKS.md, noise, second round): 3.4 to 5.7 times faster than Aer's
-density_matrix method at 10 to 14 qubits (14 on GHZ 12 when memory is reused), compute
-bound on circuits that keep every qubit busy.
+The n-qubit density matrix is held as its Pauli coefficients ``c[x + (z << n)] =
+Tr(P_(x,z) rho)`` (:mod:`.pauli`): a real vector of 4**n entries in which qubit q is bit q
+(its X part) and bit q + n (its Z part), as in the vectorised matrix. A gate or channel on
+k qubits is its real Pauli transfer matrix (4**k square) on those 2k bits: an ordinary
+(real, non-unitary) gate to the state-vector planner, so the density matrix runs on the
+same fusion and cache-blocked numba passes as a state vector, in real arithmetic on half
+the memory of the complex matrix. A depolarizing channel is a diagonal and a Clifford gate
+a signed permutation, so a CZ or CX with its error is one multiply an entry (the passes'
+sparse kernel); one-qubit channel parts are 4x4 blocks that fuse with the gates around
+them; unitaries on 4 or more qubits go through the matrix basis (:class:`Wide`). Qubits
+join when a gate first touches them (:func:`density_vector`). The outcome distribution
+is a Walsh-Hadamard transform of 2**n coefficients; the matrix, when asked for, one
+tiled transform (:mod:`.nb_pauli`). Measured: BENCHMARKS.md, noise, fourth round.
 
 Measurements must be final and nothing may be classically conditioned (refused with a
 clear error naming the trajectories backend, which takes both); resets are channels. The
@@ -27,6 +27,7 @@ from ...circuit import Circuit
 from ...errors import BackendError, CircuitError
 from ..memory import require_statevector, zeros
 from ..statevector import engine as sv
+from . import pauli
 
 
 def active_qubits(circuit: Circuit) -> list[int]:
@@ -130,64 +131,93 @@ def events(circuit: Circuit, model, used: list[int]
     return out, [(where[q], c) for q, c in terminal]
 
 
-DEFER_FLOOR = 1e-30  # carried scale below which depolarizing channels scale explicitly
+WIDE_GATE = 4  # gates on this many qubits or more: applied in the matrix basis (below)
 
 
-def _items(evs: list, n: int, scale: float) -> tuple[list, float]:
-    """Planner items on 2n qubits for the events ``evs`` (U on the row qubits, conj(U)
-    on the column qubits, then the channel), and ``scale`` times the factor the run must
-    start from.
+class Wide:
+    """A unitary on ``WIDE_GATE`` or more qubits: its PTM (4**k square) would be too large,
+    so it is applied to a complex copy in the matrix basis (:func:`_apply_wide`)."""
 
-    A channel made of depolarizing and one-qubit parts (every model ``from_target``
-    builds) is applied part by part: one-qubit parts as 4x4 superoperators, which fuse
-    with the gates around them, and depolarizing ones as ``depol`` blocks. A depolarizing
-    channel is ``keep * rho + (p / d) I x Tr(rho)``; the factor ``keep`` is the same for
-    every entry, so it is carried outside (``rho = s * sigma``) and the block only adds
-    ``p / (d keep)`` times each group's trace to its diagonal: the run starts from
-    ``s = prod(keep)`` instead of 1 (the map is linear). Below ``DEFER_FLOOR``, or when
-    ``p > 1/2``, a block scales its entries itself."""
-    from ..statevector.fusion import DEPOL, DIAG, Block
+    __slots__ = ("matrix", "qubits")
+
+    def __init__(self, matrix: np.ndarray, qubits: tuple[int, ...]):
+        self.matrix = matrix
+        self.qubits = qubits
+
+
+SWAP_REAL = np.array([[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], dtype=np.float64)
+
+
+def _items(evs: list, n: int, cache: dict) -> list:
+    """Planner items on 2n bits (qubit q: bits q and q + n) for the events ``evs``, each a
+    real PTM: the gate's, times the multi-qubit parts of its channel (a depolarizing
+    channel is a diagonal: a Clifford gate with it stays a signed permutation); the
+    one-qubit parts of a channel follow as 4x4 PTMs of their own, which fuse with the
+    next gates on their qubit. A swap without a channel is two relabellings (free).
+    ``cache``: PTMs of channels, by id (a model hands out the same channel objects)."""
+    from ...circuit.gates import GATES
+    swap = GATES["swap"].matrix()
     items: list = []
+
+    def ptm(ch):
+        key = id(ch)
+        if key not in cache:
+            cache[key] = (ch, pauli.from_channel(ch))
+        return cache[key][1]
+
+    def bits(qs):
+        return tuple(qs) + tuple(q + n for q in qs)
+
     for qs, u, channel in evs:
-        d = np.diagonal(u) if u is not None else None
-        if u is None:  # a reset: its channel only
-            pass
-        elif len(qs) > 1 and not np.any(u - np.diag(d)):
-            # a diagonal gate (cz, cp, rzz) is one table on its row and column bits
-            table = np.ascontiguousarray(np.kron(d.conj(), d))
-            items.append(Block(DIAG, qs + tuple(q + n for q in qs), table))
-        else:
-            items.append((u, qs, (), 0))
-            items.append((np.ascontiguousarray(u.conj()), tuple(q + n for q in qs), (), 0))
-        if channel is None:
+        k = len(qs)
+        if u is not None and channel is None and k == 2 and np.array_equal(u, swap):
+            items.append((SWAP_REAL, (qs[0], qs[1]), (), 0))
+            items.append((SWAP_REAL, (qs[0] + n, qs[1] + n), (), 0))
             continue
-        leaves = channel.leaves()
-        if not all(c.depolarizing is not None or c.num_qubits == 1 for c, _ in leaves):
-            leaves = [(channel, tuple(range(channel.num_qubits)))]
-        # a one-qubit channel after a wider gate acts on each of its qubits
-        for group in ([(q,) for q in qs] if channel.num_qubits == 1 else [qs]):
-            for part, local in leaves:
-                pq = tuple(group[i] for i in local)
-                if part.depolarizing is not None and len(pq) > 1:
-                    if part.depolarizing == 0:
+        r = None
+        if u is not None:
+            if k >= WIDE_GATE:
+                items.append(Wide(u, qs))
+            else:
+                r = pauli.from_unitary(u)
+        later: list = []
+        if channel is not None:
+            if channel.num_qubits == 1 and k > 1:  # a one-qubit error on each qubit
+                later = [(ptm(channel), (q,)) for q in qs]
+            else:
+                for part, local in channel.leaves():
+                    if part.is_identity():
                         continue
-                    p = part.depolarizing
-                    d = 1 << len(pq)
-                    keep = 1.0 - p
-                    if keep >= 0.5 and scale * keep >= DEFER_FLOOR:
-                        scale *= keep
-                        data = np.array([p / (d * keep), 1.0], dtype=np.complex128)
+                    pq = tuple(qs[i] for i in local)
+                    if local == tuple(range(k)) and not later and (r is not None or
+                                                                    u is None):
+                        r = ptm(part) if r is None else ptm(part) @ r
                     else:
-                        data = np.array([p / d, keep], dtype=np.complex128)
-                    items.append(Block(DEPOL, pq + tuple(q + n for q in pq), data))
-                elif not part.is_identity():
-                    items.extend(channel_items(part, pq, n))
-    return items, scale
+                        later.append((ptm(part), pq))
+        if r is not None:
+            items.append((r, bits(qs), (), 0))
+        items.extend((m, bits(pq), (), 0) for m, pq in later)
+    return items
 
 
 def _run(vec: np.ndarray, n: int, items: list, threads: int | None) -> None:
-    """Apply planner ``items`` on 2n qubits to ``vec``: cache-blocked numba passes when
-    the state is large enough, else numpy one item at a time."""
+    """Apply ``items`` (planner items and :class:`Wide` gates) on 2n bits to ``vec``."""
+    batch: list = []
+    for item in items:
+        if isinstance(item, Wide):
+            _run_batch(vec, n, batch, threads)
+            batch = []
+            _apply_wide(vec, n, item, threads)
+        else:
+            batch.append(item)
+    _run_batch(vec, n, batch, threads)
+
+
+def _run_batch(vec: np.ndarray, n: int, items: list, threads: int | None) -> None:
+    """Planner items on 2n bits: cache-blocked numba passes when the state is large
+    enough, else numpy one item at a time."""
+    if not items:
+        return
     from ..statevector import backend
     m = 2 * n
     if backend.use_planner(m):
@@ -196,40 +226,23 @@ def _run(vec: np.ndarray, n: int, items: list, threads: int | None) -> None:
         planner.execute(plan, vec, backend.thread_count(threads))
         return
     from ..statevector import kernels
-    for item in items:
-        if isinstance(item, tuple):
-            kernels.apply_matrix(vec, m, item[0], item[1])
-        elif item.kind == "diag":
-            kernels.apply_diagonal(vec, m, item.data, item.qubits)
-        else:
-            _depolarize(vec, item.qubits, complex(item.data[0]), complex(item.data[1]))
+    for matrix, qubits, _, _ in items:
+        kernels.apply_matrix(vec, m, matrix, qubits)
 
 
-def _depolarize(vec: np.ndarray, bits: tuple[int, ...], a: complex, keep: complex) -> None:
-    """The ``depol`` block in numpy (small states): each group of entries differing in
-    ``bits`` (k row bits, then k column bits) scaled by ``keep``, its diagonal raised by
-    ``a`` times its trace."""
-    k = len(bits) // 2
-    d = 1 << k
-    diag = np.array([sum((((t >> j) & 1) << bits[j]) | (((t >> j) & 1) << bits[k + j])
-                         for j in range(k)) for t in range(d)], dtype=np.int64)
-    rest = np.arange(vec.size)
-    mask = sum(1 << b for b in bits)
-    base = rest[(rest & mask) == 0]
-    where = base[:, None] + diag[None, :]
-    trace = vec[where].sum(axis=1)
-    if keep != 1:
-        vec *= keep
-    vec[where] += a * trace[:, None]
-
-
-def channel_items(channel, qubits: tuple[int, ...], n: int) -> list:
-    """Planner items of ``channel`` after a gate on ``qubits`` (a one-qubit channel on
-    each): its superoperator as a gate on (qubits, qubits + n)."""
-    s = np.ascontiguousarray(channel.superop())
-    if channel.num_qubits == 1:
-        return [(s, (q, q + n), (), 0) for q in qubits]
-    return [(s, tuple(qubits) + tuple(q + n for q in qubits), (), 0)]
+def _apply_wide(vec: np.ndarray, n: int, gate: Wide, threads: int | None) -> None:
+    """A wide unitary on the Pauli vector: its qubits taken to the matrix basis on a
+    complex copy (the other qubits stay Pauli: the maps act on different bits), U on
+    their row bits and conj(U) on their column bits, and back."""
+    qs = gate.qubits
+    w = zeros(vec.size, np.complex128)
+    w[:] = vec
+    items = [(pauli.TO_MATRIX, (q, q + n), (), 0) for q in qs]
+    items.append((gate.matrix, qs, (), 0))
+    items.append((np.ascontiguousarray(gate.matrix.conj()), tuple(q + n for q in qs), (), 0))
+    items.extend((pauli.FROM_MATRIX, (q, q + n), (), 0) for q in qs)
+    _run_batch(w, n, items, threads)
+    vec[:] = w.real
 
 
 GROW_TO_ALL = 2  # within this many qubits of the whole, a growing run takes them all
@@ -238,9 +251,9 @@ GROW_TO_ALL = 2  # within this many qubits of the whole, a growing run takes the
 def density_vector(circuit: Circuit, model=None, *, used: list[int] | None = None,
                    threads: int | None = None
                    ) -> tuple[np.ndarray, list[tuple[int, int]], list[int]]:
-    """The vectorised final density matrix of the ``used`` qubits (all by default), the
-    final measurements as (simulated qubit, clbit), and ``order``: simulated qubit i is
-    ``used[order[i]]``.
+    """The final density matrix of the ``used`` qubits (all by default) as its Pauli
+    vector (:mod:`.pauli`), the final measurements as (simulated qubit, clbit), and
+    ``order``: simulated qubit i is ``used[order[i]]``.
 
     Qubits join the simulation when a gate first touches them (until then each is a
     |0><0| factor): the state grows by embedding, ``rho -> rho x |0><0|``, so a circuit
@@ -270,37 +283,51 @@ def density_vector(circuit: Circuit, model=None, *, used: list[int] | None = Non
         if q not in seen:
             order.append(q)
     pos = {q: i for i, q in enumerate(order)}
-    scale = 1.0
+    cache: dict = {}
     runs = []
     for size, part in segments:
         moved = [(tuple(pos[q] for q in qs), u, ch) for qs, u, ch in part]
-        items, scale = _items(moved, size, scale)
-        runs.append((size, items))
-    vec = np.full(1, scale, dtype=np.complex128)
+        runs.append((size, _items(moved, size, cache)))
+    vec = np.ones(1, dtype=np.float64)
     k = 0
     for size, items in runs:
-        vec = _grow(vec, k, size)
+        vec = pauli.grow(vec, k, size, zeros)
         k = size
         _run(vec, k, items, threads)
-    vec = _grow(vec, k, n)
+    vec = pauli.grow(vec, k, n, zeros)
     return vec, [(pos[q], c) for q, c in terminal], order
 
 
-def _grow(vec: np.ndarray, k: int, size: int) -> np.ndarray:
-    """The vectorised density matrix of k qubits, tensored with |0><0| on qubits
-    k..size-1 (``v[i + (j << n)] = rho[i, j]``: rows and columns both gain high zeros)."""
-    if size == k:
-        return vec
-    out = zeros(1 << (2 * size), vec.dtype)
-    d, big = 1 << k, 1 << size
-    out.reshape(big, big)[:d, :d] = vec.reshape(d, d)
+def to_matrix_vector(vec: np.ndarray, n: int, threads: int | None = None) -> np.ndarray:
+    """The vectorised density matrix ``v[i + (j << n)] = rho[i, j]`` (complex) of a Pauli
+    vector: numpy's per-qubit change of basis (``pauli.TO_MATRIX``) for small states, the
+    numba transform of :mod:`.nb_pauli` from ``PLAN_MIN_QUBITS`` bits up."""
+    from ..statevector import backend
+    out = zeros(vec.size, np.complex128)
+    if not backend.use_planner(2 * n):
+        out[:] = vec
+        _run_batch(out, n, [(pauli.TO_MATRIX, (q, q + n), (), 0) for q in range(n)],
+                   threads)
+        return out
+    import numba
+
+    from . import nb_pauli
+    count = backend.thread_count(threads)
+    previous = numba.get_num_threads()
+    try:
+        numba.set_num_threads(max(1, min(count, numba.config.NUMBA_NUM_THREADS)))
+        nb_pauli.to_matrix(vec, n, out, count)
+    finally:
+        numba.set_num_threads(previous)
     return out
 
 
 def density_matrix(circuit: Circuit, model=None, *, threads: int | None = None) -> np.ndarray:
     """The final density matrix (2**n x 2**n, complex128), final measurements dropped."""
-    vec, _, order = density_vector(circuit, model, threads=threads)
+    pvec, _, order = density_vector(circuit, model, threads=threads)
     n = circuit.num_qubits
+    vec = to_matrix_vector(pvec, n, threads)
+    del pvec
     d = 1 << n
     rho = vec.reshape(d, d).T  # rho[i, j], simulated qubit order
     if order == list(range(n)):
@@ -321,8 +348,7 @@ def outcome_distribution(circuit: Circuit, model=None, *, threads: int | None = 
     used = active_qubits(circuit)
     vec, terminal, order = density_vector(circuit, model, used=used, threads=threads)
     n = len(used)
-    d = 1 << n
-    probs = np.clip(vec[::d + 1].real, 0.0, None)
+    probs = np.clip(pauli.probabilities(vec, n), 0.0, None)
     m = circuit.num_clbits
     # marginal over the measured qubits, in clbit order
     tensor = probs.reshape((2,) * n)  # axis a is qubit n - 1 - a

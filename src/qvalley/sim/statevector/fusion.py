@@ -65,18 +65,20 @@ def from_gate(matrix: np.ndarray, targets: tuple[int, ...], controls: tuple[int,
     (control i must read bit i of ``ctrl_state``)."""
     ctl = {c: (ctrl_state >> i) & 1 for i, c in enumerate(controls)}
     k = len(targets)
+    # real matrices (the density matrix's Pauli transfer matrices) stay real
+    dtype = np.float64 if matrix.dtype == np.float64 else np.complex128
     if k == 1:  # the common case, without array temporaries
         m01, m10 = complex(matrix[0, 1]), complex(matrix[1, 0])
         if not ctl and (m01 != 0 or m10 != 0) and not (
                 m01 == 1 and m10 == 1 and matrix[0, 0] == 0 and matrix[1, 1] == 0):
-            return Block(DENSE, tuple(targets), np.asarray(matrix, dtype=np.complex128))
+            return Block(DENSE, tuple(targets), np.asarray(matrix, dtype=dtype))
         diagonal = m01 == 0 and m10 == 0
     elif matrix[0, 1] != 0 or matrix[1, 0] != 0:  # a quick answer for most dense gates
         diagonal = False
     else:
         diagonal = np.count_nonzero(matrix - np.diag(np.diagonal(matrix))) == 0
     if diagonal:
-        d = np.ascontiguousarray(np.diagonal(matrix), dtype=np.complex128)
+        d = np.ascontiguousarray(np.diagonal(matrix), dtype=dtype)
         if ctl and k + len(ctl) <= 4:
             # fold small controls into the table: cz, cp, crz, ccz become plain diagonals
             return Block(DIAG, *_fold_controls(d, targets, ctl))
@@ -89,8 +91,7 @@ def from_gate(matrix: np.ndarray, targets: tuple[int, ...], controls: tuple[int,
     if ctl and k + len(ctl) <= 2:
         qubits, full = _expand_controls(matrix, targets, ctl)
         return Block(DENSE, qubits, full)
-    return Block(DENSE, tuple(targets), np.ascontiguousarray(matrix, dtype=np.complex128),
-                 ctl)
+    return Block(DENSE, tuple(targets), np.ascontiguousarray(matrix, dtype=dtype), ctl)
 
 
 SWAP_MATRIX = GATES["swap"].matrix()
@@ -143,7 +144,7 @@ def expand_matrix(matrix: np.ndarray, qubits: tuple[int, ...],
         if qubits == onto[::-1]:
             return matrix.reshape(2, 2, 2, 2).transpose(1, 0, 3, 2).reshape(4, 4)
     # tensor axes: big-endian, so qubit onto[j] is axis u-1-j (output) and 2u-1-j (input)
-    t = np.eye(1 << u, dtype=np.complex128).reshape((2,) * (2 * u))
+    t = np.eye(1 << u, dtype=matrix.dtype).reshape((2,) * (2 * u))
     g = matrix.reshape((2,) * (2 * k))
     pos = [onto.index(q) for q in qubits]
     out_axes = [u - 1 - p for p in reversed(pos)]

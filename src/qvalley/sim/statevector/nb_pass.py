@@ -25,11 +25,20 @@ in one pool in the state's dtype. Kernel kinds:
 * ``DIAG``: a table over up to ``MAX_DIAG`` qubits (buffer bit ``p >= 0`` or physical
   qubit ``-(q + 1)`` outside the lanes).
 * ``XGATE``/``SWAP``: permutations without arithmetic.
+* ``SPARSE`` (real states: the density matrix's Pauli vector): a 2**k matrix on k = 3..6
+  buffer bits given by its nonzero entries (pool: k row counts as floats, then (column,
+  value) pairs row by row); entries are gathered for ``2**p`` neighbouring groups at once
+  (``p``: the lowest target bit, at most 6), so the multiply-adds run along contiguous
+  runs. A Clifford gate with a Pauli channel has one entry a row: a multiply an entry.
 * ``DEPOL``: a depolarizing channel on a density matrix held as a state of 2n qubits
   (positions: the channel's k row bits, then its k column bits; pool: ``a``, ``keep``):
   each group of entries differing only in those bits is scaled by ``keep`` (skipped when
   1: the density engine then carries the factor outside) and its diagonal gets ``a``
   times its trace.
+
+Real states (float64) take ``DENSE1``, ``DENSE2``, ``DIAG``, ``XGATE``, ``SWAP`` and
+``SPARSE``, uncontrolled (the Pauli vector has no controls); the kernels pick their real
+forms at compile time (``np.iscomplexobj``).
 
 Every kind takes local controls (``lcm``/``lcv``, buffer bits).
 
@@ -44,7 +53,7 @@ from .nb_target import configure
 configure()  # before the first compilation: vector width for this CPU
 from numba import njit, prange  # noqa: E402
 
-DENSE1, DENSE2, DENSEK, DIAG, XGATE, SWAP, DEPOL = 1, 2, 3, 4, 5, 6, 7
+DENSE1, DENSE2, DENSEK, DIAG, XGATE, SWAP, DEPOL, SPARSE = 1, 2, 3, 4, 5, 6, 7, 8
 # columns of an operation row
 KIND, K, HCM, HCV, LCM, LCV, OFF, POS = 0, 1, 2, 3, 4, 5, 6, 7
 MAX_DIAG = 12
@@ -71,6 +80,16 @@ def _pair_real(v0, v1, a, b):
         v0[i] = a00 * x0i + b00 * x0r + a01 * x1i + b01 * x1r
         v1[r] = a10 * x0r - b10 * x0i + a11 * x1r - b11 * x1i
         v1[i] = a10 * x0i + b10 * x0r + a11 * x1i + b11 * x1r
+
+
+@njit(**_OPTS)
+def _pair_plain(v0, v1, m00, m01, m10, m11):
+    """Dense 1-qubit gate on two separate runs (real states)."""
+    for j in range(v0.size):
+        a0 = v0[j]
+        a1 = v1[j]
+        v0[j] = m00 * a0 + m01 * a1
+        v1[j] = m10 * a0 + m11 * a1
 
 
 def _low_pair(p):
@@ -177,6 +196,8 @@ def _low_quad_real(p):
     return quad
 
 
+_quad0 = _low_quad(0)
+_quad1 = _low_quad(1)
 _quad2 = _low_quad(2)
 _quad3 = _low_quad(3)
 _rquad0 = _low_quad_real(0)
@@ -197,7 +218,10 @@ def _dense1(x, m, p, lcm, lcv):
     n = x.size
     h = np.int64(1) << p
     if lcm == 0 and (h >= 16 or n >= 64):  # else (controls, a tiny state): plain loop
-        if h >= 16:
+        if h >= 16 and not np.iscomplexobj(x):
+            for b in range(0, n, 2 * h):
+                _pair_plain(x[b:b + h], x[b + h:b + 2 * h], m00, m01, m10, m11)
+        elif h >= 16:
             f = x.view(m.real.dtype)
             a = m.real.copy()
             c = m.imag.copy()
@@ -256,12 +280,164 @@ def _quad(v0, v1, v2, v3, a, b):
 
 
 @njit(**_OPTS)
+def _quad_runs(x, m, h0, h1):
+    """Dense 2-qubit gate on a real state, both strides at least 8: the inner loop runs
+    along contiguous entries (vectorised)."""
+    m00, m01, m02, m03 = m[0], m[1], m[2], m[3]
+    m10, m11, m12, m13 = m[4], m[5], m[6], m[7]
+    m20, m21, m22, m23 = m[8], m[9], m[10], m[11]
+    m30, m31, m32, m33 = m[12], m[13], m[14], m[15]
+    for b1 in range(0, x.size, 2 * h1):
+        for b0 in range(b1, b1 + h1, 2 * h0):
+            v0 = x[b0:b0 + h0]
+            v1 = x[b0 + h0:b0 + 2 * h0]
+            v2 = x[b0 + h1:b0 + h1 + h0]
+            v3 = x[b0 + h1 + h0:b0 + h1 + 2 * h0]
+            for j in range(h0):
+                a0 = v0[j]
+                a1 = v1[j]
+                a2 = v2[j]
+                a3 = v3[j]
+                v0[j] = m00 * a0 + m01 * a1 + m02 * a2 + m03 * a3
+                v1[j] = m10 * a0 + m11 * a1 + m12 * a2 + m13 * a3
+                v2[j] = m20 * a0 + m21 * a1 + m22 * a2 + m23 * a3
+                v3[j] = m30 * a0 + m31 * a1 + m32 * a2 + m33 * a3
+
+
+@njit(**_OPTS)
+def _sparse_gathered(x, k, offs, fixed, counts, cols, vals, tmp):
+    """``SPARSE`` with a target among the lowest 6 bits: the groups taken together are
+    the 2**r (r <= 6) that differ in the lowest r non-target bits (index table ``jo``),
+    gathered into ``tmp`` rows and scattered back from a row of their own (measured here
+    about 4 times faster than one group at a time)."""
+    d = offs.size
+    bits = 0
+    while (np.int64(1) << (bits + 1)) <= x.size:
+        bits += 1
+    r = min(6, bits - k)
+    R = np.int64(1) << r
+    jo = np.empty(R, dtype=np.int64)
+    spread = np.int64(0)
+    b = 0
+    taken = 0
+    while taken < r:
+        if not (fixed >> b) & 1:
+            spread |= np.int64(1) << b
+            taken += 1
+        b += 1
+    for j in range(R):
+        jo[j] = _deposit(j, spread)
+    mask = fixed | spread
+    bases = x.size >> (k + r)
+    res = tmp[d * 64:d * 64 + R]
+    g = np.int64(0)
+    for _ in range(bases):
+        for t in range(d):
+            src = x[g + offs[t]:]
+            keep = tmp[t * 64:t * 64 + R]
+            for j in range(R):
+                keep[j] = src[jo[j]]
+        e = 0
+        for t in range(d):
+            c = counts[t]
+            for j in range(R):
+                res[j] = 0.0
+            for f in range(e, e + c):
+                v = vals[f]
+                src = tmp[cols[f] * 64:cols[f] * 64 + R]
+                for j in range(R):
+                    res[j] += v * src[j]
+            e += c
+            out = x[g + offs[t]:]
+            for j in range(R):
+                out[jo[j]] = res[j]
+        g = ((g | mask) + 1) & ~mask
+
+
+@njit(**_OPTS)
+def _sparse(x, pool, off, pos, tmp):
+    """The ``SPARSE`` kernel (see the module docstring); ``tmp`` holds (2**k + 1) x 64
+    entries."""
+    k = pos.size
+    d = 1 << k
+    offs = np.zeros(d, dtype=np.int64)
+    fixed = np.int64(0)
+    low = 63
+    for j in range(k):
+        fixed |= np.int64(1) << pos[j]
+        low = min(low, pos[j])
+    for t in range(d):
+        o = np.int64(0)
+        for j in range(k):
+            if (t >> j) & 1:
+                o |= np.int64(1) << pos[j]
+        offs[t] = o
+    counts = np.empty(d, dtype=np.int64)
+    total = 0
+    for t in range(d):
+        counts[t] = np.int64(pool[off + t].real)
+        total += counts[t]
+    cols = np.empty(total, dtype=np.int64)
+    vals = np.empty(total, dtype=x.dtype)
+    for e in range(total):
+        cols[e] = np.int64(pool[off + d + 2 * e].real)
+        vals[e] = pool[off + d + 2 * e + 1]
+    if low < 6:
+        _sparse_gathered(x, k, offs, fixed, counts, cols, vals, tmp)
+        return
+    run = np.int64(64)
+    mask = fixed | (run - 1)
+    bases = x.size >> (k + 6)
+    g = np.int64(0)
+    for _ in range(bases):  # views, not indices: LLVM then vectorises (measured 3x)
+        for t in range(d):
+            src = x[g + offs[t]:g + offs[t] + run]
+            keep = tmp[t * 64:t * 64 + run]
+            for j in range(run):
+                keep[j] = src[j]
+        e = 0
+        for t in range(d):
+            out = x[g + offs[t]:g + offs[t] + run]
+            c = counts[t]
+            if c == 0:
+                for j in range(run):
+                    out[j] = 0.0
+                continue
+            v = vals[e]
+            src = tmp[cols[e] * 64:cols[e] * 64 + run]
+            for j in range(run):
+                out[j] = v * src[j]
+            for f in range(e + 1, e + c):
+                v = vals[f]
+                src = tmp[cols[f] * 64:cols[f] * 64 + run]
+                for j in range(run):
+                    out[j] += v * src[j]
+            e += c
+        g = ((g | mask) + 1) & ~mask
+
+
+@njit(**_OPTS)
 def _dense2(x, m, p0, p1, lcm, lcv):
     """``m`` is 4x4 (flat, row-major) little-endian in (p0, p1), p0 < p1."""
     n = x.size
     h0 = np.int64(1) << p0
     h1 = np.int64(1) << p1
-    if lcm == 0 and h0 >= SPLIT:
+    if lcm == 0 and not np.iscomplexobj(x):
+        if h0 >= 8:
+            _quad_runs(x, m, h0, h1)
+            return
+        if h1 >= 64 and h1 >= 2 * h0:
+            for b1 in range(0, n, 2 * h1):
+                lo = x[b1:b1 + h1]
+                hi = x[b1 + h1:b1 + 2 * h1]
+                if h0 == 1:
+                    _quad0(lo, hi, m)
+                elif h0 == 2:
+                    _quad1(lo, hi, m)
+                else:
+                    _quad2(lo, hi, m)
+            return
+    if lcm == 0 and h0 >= SPLIT and np.iscomplexobj(x):
         f = x.view(m.real.dtype)
         a = m.real.copy()
         b = m.imag.copy()
@@ -272,7 +448,7 @@ def _dense2(x, m, p0, p1, lcm, lcv):
                 _quad(f[b0:b0 + g0], f[b0 + g0:b0 + 2 * g0], f[b0 + g1:b0 + g1 + g0],
                       f[b0 + g1 + g0:b0 + g1 + 2 * g0], a, b)
         return
-    if lcm == 0 and h0 < SPLIT and h1 >= 2 * h0 and h1 >= 64:
+    if lcm == 0 and h0 < SPLIT and h1 >= 2 * h0 and h1 >= 64 and np.iscomplexobj(x):
         if h0 == 4 or h0 == 8:
             for b1 in range(0, n, 2 * h1):
                 lo = x[b1:b1 + h1]
@@ -421,6 +597,13 @@ def _diag(x, table, row, cbase, lcm, lcv, lo_tab, hi_tab, pr, pi):
                 z = table[t | lo_tab[i]]
                 pr[v, i] = z.real
                 pi[v, i] = z.imag
+        if not np.iscomplexobj(x):
+            for b in range(outer):
+                v = hi_tab[b]
+                o = b * inner
+                for i in range(inner):
+                    x[o + i] *= pr[v, i]
+            return
         f = x.view(pr.dtype)
         if inner == BLOCK:
             _scale_blocks(f, hi_tab, pr, pi, outer)
@@ -433,6 +616,13 @@ def _diag(x, table, row, cbase, lcm, lcv, lo_tab, hi_tab, pr, pi):
                 xi = f[o + 2 * i + 1]
                 f[o + 2 * i] = xr * pr[v, i] - xi * pi[v, i]
                 f[o + 2 * i + 1] = xr * pi[v, i] + xi * pr[v, i]
+        return
+    if lcm == 0 and not np.iscomplexobj(x):
+        for b in range(outer):
+            h = hi_tab[b]
+            o = b * inner
+            for i in range(inner):
+                x[o + i] *= table[h | lo_tab[i]]
         return
     if lcm == 0:
         f = x.view(pr.dtype)
@@ -561,7 +751,7 @@ def _depol(x, pos, a, keep):
 
 
 @njit(**_OPTS)
-def _apply_ops(x, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi):
+def _apply_ops(x, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi, sp):
     for i in range(ops.shape[0]):
         row = ops[i]
         if (cbase & row[HCM]) != row[HCV]:
@@ -586,6 +776,8 @@ def _apply_ops(x, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi):
             _swap(x, row[POS], row[POS + 1], lcm, lcv)
         elif kind == DEPOL:
             _depol(x, row[POS:POS + row[K]], pool[off], pool[off + 1])
+        elif kind == SPARSE:
+            _sparse(x, pool, off, row[POS:POS + row[K]], sp)
 
 
 @njit(**_OPTS)
@@ -666,12 +858,13 @@ def run_pass(state, ops, pool, parts, chunk_mask, size, inplace,
         pr = np.empty((DIAG_PATTERNS, 1 << INNER), dtype=tmp.real.dtype)
         pi = np.empty((DIAG_PATTERNS, 1 << INNER), dtype=tmp.real.dtype)
         buf = np.empty(0 if inplace else size, dtype=state.dtype)
+        sp = np.empty(65 * 64, dtype=state.dtype)
         for c in range(lo, hi):
             cbase = _deposit(c, chunk_mask)
             if inplace:
                 _apply_ops(state[c * size:(c + 1) * size], ops, pool, cbase, tmp, lo_tab,
-                           hi_tab, pr, pi)
+                           hi_tab, pr, pi, sp)
                 continue
             _transfer(state, buf, cbase, src_i, dst_i, inner_i, run_i, piece_i, True)
-            _apply_ops(buf, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi)
+            _apply_ops(buf, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi, sp)
             _transfer(state, buf, cbase, src_o, dst_o, inner_o, run_o, piece_o, False)

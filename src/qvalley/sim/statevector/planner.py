@@ -170,7 +170,9 @@ def lane_count(num_qubits: int, dtype: np.dtype) -> int:
 def slow_bits(L: int) -> tuple[int, ...]:
     """The buffer bits a gathered pass keeps free of dense targets: dense kernels on
     bits 2 and 3 do not vectorise (measured here 3 to 5 times slower than on bits 0, 1
-    or 4 up). None when the lanes are too few to spare them."""
+    or 4 up). The same bits suit real states (the density matrix's Pauli vector; on
+    layered circuits also keeping bit 0 free, or no bit, was 15% and 20% slower). None
+    when the lanes are too few to spare them."""
     return SLOW_BITS if L >= MAX_TARGETS + 2 + max(SLOW_BITS) else ()
 
 
@@ -207,7 +209,7 @@ def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
     blocks = fuse(blocks, DENSE_WIDTH, DIAG_WIDTH)
     blocks.extend(_unrelabel(where))
     L = lane_count(n, dtype)
-    passes = _schedule(blocks, n, L)
+    passes = _schedule(blocks, n, L, slow_bits(L))
     for p in passes:
         if p.lanes is not None:
             p.ops, p.pool = encode(p, n, dtype)
@@ -243,23 +245,24 @@ def _too_wide(b: Block, L: int) -> bool:
     return len(b.qubits) > min(MAX_TARGETS, L - base_lanes(L))
 
 
-def _schedule(blocks: list[Block], n: int, L: int) -> list[Pass]:
+def _schedule(blocks: list[Block], n: int, L: int, slow: tuple[int, ...]) -> list[Pass]:
     passes: list[Pass] = []
     run: list[Block] = []
     phys = list(range(n))  # circuit-side bit -> memory bit, changed by permuted passes
     for b in blocks:  # wide blocks split the list; each part is scheduled on its own
         if _too_wide(b, L):
-            passes.extend(_schedule_run(run, n, L, phys))
+            passes.extend(_schedule_run(run, n, L, phys, slow))
             passes.append(Pass(None, [b], where=tuple(phys)))
             run = []
         else:
             run.append(b)
-    passes.extend(_schedule_run(run, n, L, phys))
-    passes.extend(_restore(passes, phys, n, L))
+    passes.extend(_schedule_run(run, n, L, phys, slow))
+    passes.extend(_restore(passes, phys, n, L, slow))
     return passes
 
 
-def _schedule_run(blocks: list[Block], n: int, L: int, phys: list[int]) -> list[Pass]:
+def _schedule_run(blocks: list[Block], n: int, L: int, phys: list[int],
+                  slow: tuple[int, ...]) -> list[Pass]:
     """Passes for ``blocks``; ``phys`` (circuit-side bit -> memory bit) is updated for the
     passes that write their chunks back in buffer order."""
     if not blocks:
@@ -267,7 +270,6 @@ def _schedule_run(blocks: list[Block], n: int, L: int, phys: list[int]) -> list[
     if L >= n:  # one chunk, worked on in place: low targets run on the low-bit kernels
         # (phys is the identity: no pass gathers)
         return [Pass(tuple(range(n)), blocks, where=tuple(range(n)))]
-    slow = slow_bits(L)
     passes = []
     remaining = blocks
     while remaining:
@@ -354,7 +356,8 @@ def _write_back(order: tuple[int, ...], src: tuple[int, ...]) -> tuple[int, ...]
     return tuple(m if m is not None else next(rest) for m in dst)
 
 
-def _restore(passes: list[Pass], phys: list[int], n: int, L: int) -> list[Pass]:
+def _restore(passes: list[Pass], phys: list[int], n: int, L: int,
+             slow: tuple[int, ...]) -> list[Pass]:
     """Put every bit back at its circuit position: the last pass writes its chunks in
     circuit order when its lanes hold every misplaced bit (the usual case, no extra
     traffic); otherwise passes without gates move the misplaced bits home, ``L - 1`` or
@@ -372,7 +375,7 @@ def _restore(passes: list[Pass], phys: list[int], n: int, L: int) -> list[Pass]:
         need = {inv[m] for m in range(base_lanes(L))} | targets | astray
         if len(need) <= L:
             passes[-1] = last = _arrange(last.blocks, need, targets, where, L,
-                                         slow_bits(L))
+                                         slow)
     if last is not None and last.lanes is not None and \
             {q for q in range(n) if last.where[q] != q} <= set(last.lanes):
         last.dst = last.order  # buffer bit i goes to the circuit position of its lane
@@ -555,6 +558,9 @@ def encode(p: Pass, n: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
                 if pos[0] > pos[1]:  # the kernel wants sorted positions
                     m = m.reshape(2, 2, 2, 2).transpose(1, 0, 3, 2).reshape(4, 4)
                     pos = pos[::-1]
+            elif dtype.kind == "f":  # the Pauli vector: its nonzero entries
+                r[K.KIND] = K.SPARSE
+                m = sparse_rows(m)
             else:
                 r[K.KIND] = K.DENSEK
             r[K.POS:K.POS + len(pos)] = pos
@@ -566,6 +572,17 @@ def encode(p: Pass, n: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
             pool.append(flat)
     pool_arr = np.concatenate(pool) if pool else np.zeros(1, dtype=dtype)
     return rows, pool_arr
+
+
+def sparse_rows(m: np.ndarray) -> np.ndarray:
+    """A real matrix as the ``SPARSE`` kernel's pool entries: the count of nonzeros of
+    each row, then (column, value) pairs row by row."""
+    rows, cols = np.nonzero(m)
+    out = np.empty(m.shape[0] + 2 * rows.size)
+    out[:m.shape[0]] = np.bincount(rows, minlength=m.shape[0])
+    out[m.shape[0]::2] = cols
+    out[m.shape[0] + 1::2] = m[rows, cols]
+    return out
 
 
 def execute(plan: Plan, state: np.ndarray, threads: int) -> None:
