@@ -129,6 +129,16 @@ def test_density_matrix_expectations_with_noise():
     assert abs(got - np.trace(rho @ dense(pairs)).real) < 1e-12
     ideal = qv.expectation(c, qv.Observable.from_list(pairs), [0.8])
     assert abs(got - ideal) > 1e-3  # the noise shows
+    # qubits joining out of order (simulated order 5, 2, 0, ...), 7 qubits (numba passes)
+    c7 = qv.Circuit(7).h(5).cx(5, 2).rx(0.3, 0).cx(2, 6).h(1).cx(0, 4).rx(1.1, 3).cx(4, 3)
+    pairs7 = random_pairs(rng, 7, 6)
+    got7 = qv.expectation(c7, qv.Observable.from_list(pairs7), noise=m)
+    rho7 = qv.density_matrix(c7, noise=m)
+    assert abs(got7 - np.trace(rho7 @ dense(pairs7)).real) < 1e-12
+    # odd numbers of Y: <Y> of rx(0.8)|0> is -sin(0.8), shrunk by the depolarizing 1 - p
+    one = qv.expectation(qv.Circuit(2).rx(0.8, 1), qv.Observable.from_list([("YI", 1.0)]),
+                         noise=m)
+    assert abs(one + 0.95 * np.sin(0.8)) < 1e-12
 
 
 def test_shot_estimates_are_within_their_standard_error():

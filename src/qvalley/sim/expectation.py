@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..circuit import Circuit
-from ..errors import BackendError, CircuitError
-from ..observables.observable import Observable, as_observable, parity
+from ..errors import BackendError, CircuitError, ResourceError
+from ..observables.observable import Observable, as_observable
 
 
 
@@ -178,22 +178,21 @@ def pauli_expectation(psi: np.ndarray, obs: Observable) -> complex:
 
 def _density_values(circuit: Circuit, obs: list[Observable], values: np.ndarray, model
                     ) -> np.ndarray:
-    """(bindings, observables) complex table: Tr(rho O) = sum_j c s(j) rho[j, j ^ x]."""
-    from .api import density_matrix
+    """(bindings, observables) complex table: each Pauli term's value is one coefficient
+    of the density matrix's Pauli vector (no matrix is formed)."""
+    from .api import DENSITY_MAX_QUBITS
+    from .density import engine as dm
+    if circuit.num_qubits > DENSITY_MAX_QUBITS:
+        raise ResourceError(f"a density matrix of {circuit.num_qubits} qubits has "
+                            f"4**{circuit.num_qubits} entries; qvalley takes up to "
+                            f"{DENSITY_MAX_QUBITS} qubits: estimate from shots instead "
+                            "(expectation(..., shots=N, noise=...))")
     table = np.zeros((len(values), len(obs)), dtype=np.complex128)
-    n = circuit.num_qubits
-    idx = np.arange(1 << n, dtype=np.int64)
     for b, v in enumerate(values):
         bound = circuit.assign_parameters(list(v)) if circuit.num_parameters else circuit
         try:
-            rho = density_matrix(bound, noise=model)
+            table[b] = dm.expectations(bound, model, obs)
         except BackendError as exc:
             raise BackendError(f"{exc}; estimate from shots instead "
                                "(expectation(..., shots=N, noise=...))") from None
-        for k, o in enumerate(obs):
-            total = 0j
-            for x, z, c in zip(*o.masks()):
-                signs = 1 - 2 * parity(idx & z)
-                total += c * np.sum(signs * rho[idx, idx ^ x])
-            table[b, k] = total
     return table
