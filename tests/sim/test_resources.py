@@ -195,3 +195,45 @@ def test_circuits_without_gates():
     with c.if_test(1, 0):
         c.measure(1, 0)
     assert qv.run(c, shots=5, seed=1).counts == {"00": 5}
+
+
+def test_state_memory_is_kept_and_reused(monkeypatch):
+    """A freed state-sized array's region serves the next request of its size (zeroed by
+    zeros(), as it was left by empty()); a new size or release_memory() returns what is
+    kept; QVALLEY_KEEP_MEMORY=0 keeps nothing; kept bytes count as available."""
+    import gc
+
+    from qvalley.sim import memory
+    memory.release_memory()
+    count = (memory.HUGE_PAGES_FROM // 8) * 2  # 64 MiB of float64
+    a = memory.zeros(count, np.float64)
+    a[:] = 7.0
+    address = a.ctypes.data
+    del a
+    gc.collect()
+    assert memory.spare_bytes() == count * 8
+    b = memory.zeros(count, np.float64)
+    assert b.ctypes.data == address and not b.any()  # the same region, zeroed
+    b[:] = 3.0
+    del b
+    gc.collect()
+    c = memory.empty(count, np.float64)
+    assert c.ctypes.data == address and memory.spare_bytes() == 0
+    del c
+    gc.collect()
+    d = memory.zeros(count // 2, np.float64)  # a new size
+    assert memory.spare_bytes() == 0 and not d.any()
+    del d
+    gc.collect()
+    # kept memory counts as available: it is released for a request of another size
+    monkeypatch.setenv("QVALLEY_MAX_MEMORY", str(count * 8))
+    memory.require_statevector(23, copies=1.5, itemsize=8)  # 96 MiB: the cap + kept
+    assert memory.release_memory() == count * 4 and memory.spare_bytes() == 0
+    monkeypatch.delenv("QVALLEY_MAX_MEMORY")
+    monkeypatch.setenv("QVALLEY_KEEP_MEMORY", "0")
+    e = memory.zeros(count, np.float64)
+    del e
+    gc.collect()
+    assert memory.spare_bytes() == 0
+    # tiny arrays are plain numpy arrays, never kept
+    assert memory.zeros(16, np.float64).base is None

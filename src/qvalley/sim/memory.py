@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import weakref
 
 import numpy as np
 
@@ -66,7 +67,7 @@ def require_statevector(num_qubits: int, copies: float = 2.0,
     else:
         needed = copies * itemsize * (2.0 ** num_qubits)
         needed_text = format_bytes(needed)
-    have = available_bytes()
+    have = available_bytes() + spare_bytes()
     if needed > have:
         raise ResourceError(
             f"simulating {num_qubits} qubits as {what} needs {needed_text} "
@@ -77,24 +78,84 @@ def require_statevector(num_qubits: int, copies: float = 2.0,
 
 
 HUGE_PAGES_FROM = 32 << 20  # arrays this large are mapped with transparent huge pages
+KEEP_REGIONS = 4  # released state-sized regions kept for the next allocation
+KEEP_FRACTION = 0.5  # ... while they hold at most this share of the machine's memory
+
+_spare: list[mmap.mmap] = []  # released regions, oldest first
 
 
 def zeros(count: int, dtype) -> np.ndarray:
-    """``np.zeros(count, dtype)`` for a state-sized array, mapped where Linux allows with
+    """``np.zeros(count, dtype)`` for a state-sized array (see :func:`empty`)."""
+    out, recycled = _state_array(count, dtype)
+    if recycled:
+        out.fill(0)
+    return out
+
+
+def empty(count: int, dtype) -> np.ndarray:
+    """``np.empty(count, dtype)`` for a state-sized array, mapped where Linux allows with
     transparent huge pages (``madvise`` mode, the usual default). A fresh array's first
     touch costs a page fault per page: measured here about 0.3 s per 256 MiB in 4 KiB
-    pages, and 20 times less in 2 MiB ones, which is a large part of a noisy simulation
-    of 12 qubits (its density matrix is 256 MiB). Anonymous mappings start zeroed; the
-    memory is returned when the array is freed."""
+    pages, and 20 times less in 2 MiB ones when the kernel has free huge pages (after
+    another program's allocations it may have to compact memory first: 0.3 s again).
+    So a freed state's region is kept (:data:`KEEP_REGIONS`, at most
+    :data:`KEEP_FRACTION` of the memory) and handed to the next request of its size: a
+    sweep of noisy simulations, or the density matrix made after its Pauli vector, pays
+    no page faults. ``release_memory()`` returns the kept regions to the system now;
+    ``QVALLEY_KEEP_MEMORY=0`` turns keeping off, ``QVALLEY_HUGE_PAGES=0`` huge pages."""
+    return _state_array(count, dtype)[0]
+
+
+def release_memory() -> int:
+    """Return the state-sized regions kept for reuse to the system; the bytes freed."""
+    freed = sum(len(r) for r in _spare)
+    while _spare:
+        _spare.pop().close()
+    return freed
+
+
+def spare_bytes() -> int:
+    """Bytes held in regions kept for reuse (counted as available by the memory checks)."""
+    return sum(len(r) for r in _spare)
+
+
+def _state_array(count: int, dtype) -> tuple[np.ndarray, bool]:
     dtype = np.dtype(dtype)
     nbytes = int(count) * dtype.itemsize
     advice = getattr(mmap, "MADV_HUGEPAGE", None)
-    if nbytes < HUGE_PAGES_FROM or advice is None or os.environ.get(
-            "QVALLEY_HUGE_PAGES", "").strip() == "0":
-        return np.zeros(count, dtype=dtype)
+    if nbytes < HUGE_PAGES_FROM:
+        return np.zeros(count, dtype=dtype), False
+    region = None
+    for i, r in enumerate(_spare):
+        if len(r) == nbytes:
+            region = _spare.pop(i)
+            break
+    recycled = region is not None
+    if region is None:
+        release_memory()  # a new size: what is kept would only crowd it
+        try:
+            region = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+            if advice is not None and os.environ.get("QVALLEY_HUGE_PAGES",
+                                                     "").strip() != "0":
+                region.madvise(advice)
+        except (OSError, ValueError, AttributeError):
+            return np.zeros(count, dtype=dtype), False
+    out = np.frombuffer(region, dtype=dtype, count=count)
+    if os.environ.get("QVALLEY_KEEP_MEMORY", "").strip() != "0":
+        weakref.finalize(out, _keep, region)
+    return out, recycled
+
+
+def _keep(region: mmap.mmap) -> None:
+    """A state array was freed: keep its region for the next one (bounded)."""
+    _spare.append(region)
+    limit = KEEP_FRACTION * _mem_total()
+    while _spare and (len(_spare) > KEEP_REGIONS or spare_bytes() > limit):
+        _spare.pop(0).close()
+
+
+def _mem_total() -> int:
     try:
-        region = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
-        region.madvise(advice)
-    except (OSError, ValueError, AttributeError):
-        return np.zeros(count, dtype=dtype)
-    return np.frombuffer(region, dtype=dtype, count=count)
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - exotic platforms
+        return 1 << 34

@@ -25,7 +25,7 @@ import numpy as np
 
 from ...circuit import Circuit
 from ...errors import BackendError, CircuitError
-from ..memory import require_statevector, zeros
+from ..memory import empty, require_statevector, zeros
 from ..statevector import engine as sv
 from . import pauli
 
@@ -235,7 +235,7 @@ def _apply_wide(vec: np.ndarray, n: int, gate: Wide, threads: int | None) -> Non
     complex copy (the other qubits stay Pauli: the maps act on different bits), U on
     their row bits and conj(U) on their column bits, and back."""
     qs = gate.qubits
-    w = zeros(vec.size, np.complex128)
+    w = empty(vec.size, np.complex128)
     w[:] = vec
     items = [(pauli.TO_MATRIX, (q, q + n), (), 0) for q in qs]
     items.append((gate.matrix, qs, (), 0))
@@ -326,7 +326,7 @@ def to_matrix_vector(vec: np.ndarray, n: int, threads: int | None = None) -> np.
     vector: numpy's per-qubit change of basis (``pauli.TO_MATRIX``) for small states, the
     numba transform of :mod:`.nb_pauli` from ``PLAN_MIN_QUBITS`` bits up."""
     from ..statevector import backend
-    out = zeros(vec.size, np.complex128)
+    out = empty(vec.size, np.complex128)
     if not backend.use_planner(2 * n):
         out[:] = vec
         _run_batch(out, n, [(pauli.TO_MATRIX, (q, q + n), (), 0) for q in range(n)],
@@ -346,22 +346,31 @@ def to_matrix_vector(vec: np.ndarray, n: int, threads: int | None = None) -> np.
 
 
 def density_matrix(circuit: Circuit, model=None, *, threads: int | None = None) -> np.ndarray:
-    """The final density matrix (2**n x 2**n, complex128), final measurements dropped."""
+    """The final density matrix (2**n x 2**n, complex128), final measurements dropped.
+    Memory at the peak: the Pauli vector (8 bytes an entry) and the matrix (16)."""
     pvec, _, order = density_vector(circuit, model, threads=threads)
     n = circuit.num_qubits
+    pvec = in_circuit_order(pvec, n, order)
     vec = to_matrix_vector(pvec, n, threads)
     del pvec
     d = 1 << n
-    rho = vec.reshape(d, d).T  # rho[i, j], simulated qubit order
+    return vec.reshape(d, d).T  # v[i + (j << n)] = rho[i, j]
+
+
+def in_circuit_order(vec: np.ndarray, n: int, order: list[int]) -> np.ndarray:
+    """The Pauli vector with simulated qubit i moved to circuit qubit ``order[i]`` (its X
+    bit to bit ``order[i]``, its Z bit to ``order[i] + n``); ``vec`` itself when the
+    orders agree."""
     if order == list(range(n)):
-        return rho
-    # axis a of a (2,)*n index is qubit n - 1 - a: put simulated qubit i at order[i]
-    t = rho.reshape((2,) * (2 * n))
-    perm_axis = [0] * n
+        return vec
+    m = 2 * n
+    perm = [0] * m  # tensor axis a is bit m - 1 - a
     for i, q in enumerate(order):
-        perm_axis[n - 1 - q] = n - 1 - i
-    t = t.transpose(perm_axis + [n + a for a in perm_axis])
-    return np.ascontiguousarray(t.reshape(d, d))
+        perm[m - 1 - q] = m - 1 - i
+        perm[m - 1 - (q + n)] = m - 1 - (i + n)
+    out = empty(vec.size, vec.dtype)
+    out.reshape((2,) * m)[...] = vec.reshape((2,) * m).transpose(perm)
+    return out
 
 
 def outcome_distribution(circuit: Circuit, model=None, *, threads: int | None = None
