@@ -6,10 +6,6 @@ The engine's prepared operations arrive here as :class:`Block` objects of these 
 * ``diag``: a diagonal table on ``qubits`` (little-endian), optionally controlled;
 * ``x``: a Pauli X on one qubit (cx, ccx, mcx are this with controls);
 * ``swap``: an exchange of two qubits, optionally controlled;
-* ``depol``: a depolarizing channel on a density matrix held as a state of 2n qubits
-  (:mod:`..density.engine`): ``qubits`` are its k row bits then its k column bits, ``data``
-  is ``(a, keep)``: every group of entries that differ only in those bits is scaled by
-  ``keep`` and its d diagonal entries get ``a`` times their sum. Never merged.
 
 :func:`fuse` walks the blocks in order and merges a block into earlier ones when the
 result is cheaper than the parts (time per amplitude, measured: a dense block on k qubits
@@ -28,7 +24,7 @@ import numpy as np
 
 from ...circuit.gates import GATES
 
-DENSE, DIAG, XGATE, SWAP, DEPOL = "dense", "diag", "x", "swap", "depol"
+DENSE, DIAG, XGATE, SWAP = "dense", "diag", "x", "swap"
 
 
 @dataclass
@@ -187,7 +183,7 @@ def _merge(parts: list[Block], dense_width: int, diag_width: int) -> Block | Non
     qubits: set[int] = set()
     all_diag = True
     for p in parts:
-        if p.controls or p.kind == DEPOL:
+        if p.controls:
             return None
         qubits.update(p.qubits)
         all_diag = all_diag and p.kind == DIAG

@@ -26,15 +26,11 @@ in one pool in the state's dtype. Kernel kinds:
   qubit ``-(q + 1)`` outside the lanes).
 * ``XGATE``/``SWAP``: permutations without arithmetic.
 * ``SPARSE`` (real states: the density matrix's Pauli vector): a 2**k matrix on k = 3..6
-  buffer bits given by its nonzero entries (pool: k row counts as floats, then (column,
-  value) pairs row by row); entries are gathered for ``2**p`` neighbouring groups at once
-  (``p``: the lowest target bit, at most 6), so the multiply-adds run along contiguous
-  runs. A Clifford gate with a Pauli channel has one entry a row: a multiply an entry.
-* ``DEPOL``: a depolarizing channel on a density matrix held as a state of 2n qubits
-  (positions: the channel's k row bits, then its k column bits; pool: ``a``, ``keep``):
-  each group of entries differing only in those bits is scaled by ``keep`` (skipped when
-  1: the density engine then carries the factor outside) and its diagonal gets ``a``
-  times its trace.
+  buffer bits given by its nonzero entries (pool: 2**k row counts as floats, then
+  (column, value) pairs row by row); the entries of 64 neighbouring groups are taken at
+  once (contiguous runs when every target is bit 6 or above, else through an index
+  table), so the multiply-adds run along rows of 64. A Clifford gate with a Pauli
+  channel has one entry a row: a multiply an entry.
 
 Real states (float64) take ``DENSE1``, ``DENSE2``, ``DIAG``, ``XGATE``, ``SWAP`` and
 ``SPARSE``, uncontrolled (the Pauli vector has no controls); the kernels pick their real
@@ -53,7 +49,7 @@ from .nb_target import configure
 configure()  # before the first compilation: vector width for this CPU
 from numba import njit, prange  # noqa: E402
 
-DENSE1, DENSE2, DENSEK, DIAG, XGATE, SWAP, DEPOL, SPARSE = 1, 2, 3, 4, 5, 6, 7, 8
+DENSE1, DENSE2, DENSEK, DIAG, XGATE, SWAP, SPARSE = 1, 2, 3, 4, 5, 6, 7
 # columns of an operation row
 KIND, K, HCM, HCV, LCM, LCV, OFF, POS = 0, 1, 2, 3, 4, 5, 6, 7
 MAX_DIAG = 12
@@ -704,53 +700,6 @@ def _swap(x, p0, p1, lcm, lcv):
 
 
 @njit(**_OPTS)
-def _depol(x, pos, a, keep):
-    """The ``DEPOL`` kernel (see the module docstring) on ``x``; ``pos``: 2k bit positions."""
-    bits = pos.size
-    k = bits // 2
-    d = 1 << k
-    fixed = np.int64(0)
-    for j in range(bits):
-        fixed |= np.int64(1) << pos[j]
-    diag = np.zeros(d, dtype=np.int64)
-    for t in range(d):
-        o = np.int64(0)
-        for j in range(k):
-            if (t >> j) & 1:
-                o |= (np.int64(1) << pos[j]) | (np.int64(1) << pos[k + j])
-        diag[t] = o
-    groups = x.size >> bits
-    g = np.int64(0)
-    if keep == 1:
-        for _ in range(groups):
-            tr = x[g]
-            for t in range(1, d):
-                tr += x[g + diag[t]]
-            tr *= a
-            for t in range(d):
-                x[g + diag[t]] += tr
-            g = ((g | fixed) + 1) & ~fixed
-        return
-    full = np.zeros(d * d, dtype=np.int64)
-    for r in range(d * d):
-        o = np.int64(0)
-        for j in range(bits):
-            if (r >> j) & 1:
-                o |= np.int64(1) << pos[j]
-        full[r] = o
-    for _ in range(groups):
-        tr = x[g]
-        for t in range(1, d):
-            tr += x[g + diag[t]]
-        tr *= a
-        for r in range(d * d):
-            x[g + full[r]] *= keep
-        for t in range(d):
-            x[g + diag[t]] += tr
-        g = ((g | fixed) + 1) & ~fixed
-
-
-@njit(**_OPTS)
 def _apply_ops(x, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi, sp):
     for i in range(ops.shape[0]):
         row = ops[i]
@@ -774,8 +723,6 @@ def _apply_ops(x, ops, pool, cbase, tmp, lo_tab, hi_tab, pr, pi, sp):
             _xgate(x, row[POS], lcm, lcv)
         elif kind == SWAP:
             _swap(x, row[POS], row[POS + 1], lcm, lcv)
-        elif kind == DEPOL:
-            _depol(x, row[POS:POS + row[K]], pool[off], pool[off + 1])
         elif kind == SPARSE:
             _sparse(x, pool, off, row[POS:POS + row[K]], sp)
 

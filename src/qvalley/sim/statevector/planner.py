@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .fusion import DENSE, DEPOL, DIAG, SWAP, SWAP_MATRIX, XGATE, Block, from_gate, fuse
+from .fusion import DENSE, DIAG, SWAP, SWAP_MATRIX, XGATE, Block, from_gate, fuse
 
 DENSE_WIDTH = 2
 DIAG_WIDTH = 10
@@ -184,8 +184,7 @@ def base_lanes(L: int) -> int:
 
 def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
     """Plan ``gates``: an iterable of (matrix, targets, controls, ctrl_state) on qubits
-    ``0..num_qubits-1``, applied in order; an item may also be a ready :class:`Block`
-    (the density-matrix engine's depolarizing channels)."""
+    ``0..num_qubits-1``, applied in order."""
     dtype = np.dtype(dtype)
     n = num_qubits
     where = list(range(n))        # circuit qubit -> memory bit
@@ -193,10 +192,6 @@ def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
     count = relabelled = 0
     for item in gates:
         count += 1
-        if isinstance(item, Block):
-            blocks.append(Block(item.kind, tuple(where[q] for q in item.qubits), item.data,
-                                {where[c]: v for c, v in item.controls.items()}, item.gates))
-            continue
         matrix, targets, controls, ctrl_state = item
         if not controls and len(targets) == 2 and matrix[0, 0] == 1 and \
                 np.array_equal(matrix, SWAP_MATRIX):
@@ -544,10 +539,6 @@ def encode(p: Pass, n: int, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
         elif b.kind == SWAP:
             r[K.KIND] = K.SWAP
             r[K.POS], r[K.POS + 1] = sorted(bit[q] for q in b.qubits)
-        elif b.kind == DEPOL:
-            r[K.KIND] = K.DEPOL
-            r[K.POS:K.POS + len(b.qubits)] = [bit[q] for q in b.qubits]
-            data = np.asarray(b.data)
         else:
             pos = [bit[q] for q in b.qubits]
             m = b.data
@@ -609,11 +600,6 @@ def execute(plan: Plan, state: np.ndarray, threads: int) -> None:
 def _apply_wide(state: np.ndarray, n: int, b: Block, where: tuple[int, ...]) -> None:
     """A block wider than a pass takes (a unitary on many qubits), with the numpy kernel,
     on the memory bits (``where``) that hold its qubits."""
-    if b.kind == DEPOL:  # more than MAX_TARGETS bits: the pass kernel on the whole state
-        from . import nb_pass
-        nb_pass._depol(state, np.array([where[q] for q in b.qubits], dtype=np.int64),
-                       complex(b.data[0]), complex(b.data[1]))
-        return
     from . import kernels
     controls = tuple(where[c] for c in b.controls)
     ctrl_state = sum(v << i for i, v in enumerate(b.controls.values()))
