@@ -18,7 +18,7 @@ qvalley's trajectory backend against Aer's statevector method with the noise mod
 trajectory per shot); the two count distributions are compared by Hellinger fidelity.
 
     python benchmarks/noise/dm_vs_aer.py [--sizes 8,10,12] [--repeat 5] [--threads 2]
-        [--trajectory-sizes 14,20] [--shots 1000]
+        [--trajectory-sizes 14,20] [--shots 1000] [--counts yes|no]
 """
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--depth", type=int, default=10)
     p.add_argument("--trajectory-sizes", default="14,20")
+    p.add_argument("--counts", choices=["yes", "no"], default="yes",
+                   help="also time counts from measured circuits")
     p.add_argument("--shots", type=int, default=1000)
     args = p.parse_args(argv)
     os.environ["QVALLEY_NUM_THREADS"] = str(args.threads)
@@ -128,11 +130,13 @@ def main(argv=None) -> int:
             tq, ta = float(np.median(times_q)), float(np.median(times_a))
             print(f"{name:<14} {n:>3} {tq:>10.3f} {ta:>9.3f} {tq / ta:>12.3f}  "
                   f"{'ok' if diff <= 1e-10 else 'MISMATCH'} (max diff {diff:.1e})", flush=True)
-            counts_rows.append(counts_row(name, n, c, qc))
-    print(f"\ncounts: the same circuits measured, {args.shots} shots (qvalley: qv.run "
-          "backend='density_matrix'; Aer: the density_matrix method with the measurements)")
-    print(f"{'circuit':<14} {'n':>3} {'qvalley s':>10} {'Aer s':>9} {'qvalley/Aer':>12} "
-          f"{'Hellinger F':>12}")
+            if args.counts == "yes":
+                counts_rows.append(counts_row(name, n, c, qc))
+    if counts_rows:
+        print(f"\ncounts: the same circuits measured, {args.shots} shots (qvalley: qv.run "
+              "backend='density_matrix'; Aer: the density_matrix method with the measurements)")
+        print(f"{'circuit':<14} {'n':>3} {'qvalley s':>10} {'Aer s':>9} {'qvalley/Aer':>12} "
+              f"{'Hellinger F':>12}")
     for row in counts_rows:
         print(row, flush=True)
     print(f"\ntrajectories, GHZ, {args.shots} shots (qvalley: backend='trajectories'; Aer: "
