@@ -14,7 +14,6 @@ The states are checked equal before the rates count.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 import time

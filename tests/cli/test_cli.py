@@ -192,8 +192,8 @@ def test_statevector_json(capsys):
     status, out, _ = call(capsys, "statevector", EXAMPLES / "qft4.qasm", "--json")
     data = json.loads(out)
     assert status == 0 and data["num_qubits"] == 4 and len(data["amplitudes"]) == 16
-    for re, im in data["amplitudes"].values():
-        assert math.isclose(math.hypot(re, im), 0.25, abs_tol=1e-12)
+    for real, imag in data["amplitudes"].values():
+        assert math.isclose(math.hypot(real, imag), 0.25, abs_tol=1e-12)
     assert data["truncated"] is False
 
 

@@ -309,7 +309,7 @@ def test_presets_and_errors():
 
 def test_against_aer_density_matrix():
     pytest.importorskip("qiskit_aer")
-    from qiskit import QuantumCircuit, qasm2
+    from qiskit import QuantumCircuit
     from qiskit_aer import AerSimulator
     from qiskit_aer import noise as an
     rng = np.random.default_rng(SEED)
