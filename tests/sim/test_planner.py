@@ -402,7 +402,7 @@ def test_restore_passes_put_any_layout_back(small_lanes, monkeypatch, cycle_len)
         mem |= ((idx >> q) & 1) << phys[q]
     state = np.empty_like(psi)
     state[mem] = psi
-    passes = planner._restore([], phys, n, L, planner.slow_bits(L))
+    passes = planner._restore([], phys, n, L)
     assert phys == list(range(n))
     assert all(q.restores and not q.blocks for q in passes)
     assert len(passes) >= (2 if cycle_len > L else 1)

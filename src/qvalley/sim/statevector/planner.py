@@ -204,7 +204,7 @@ def plan(num_qubits: int, gates, dtype=np.complex128) -> Plan:
     blocks = fuse(blocks, DENSE_WIDTH, DIAG_WIDTH)
     blocks.extend(_unrelabel(where))
     L = lane_count(n, dtype)
-    passes = _schedule(blocks, n, L, slow_bits(L))
+    passes = _schedule(blocks, n, L)
     for p in passes:
         if p.lanes is not None:
             p.ops, p.pool = encode(p, n, dtype)
@@ -240,24 +240,23 @@ def _too_wide(b: Block, L: int) -> bool:
     return len(b.qubits) > min(MAX_TARGETS, L - base_lanes(L))
 
 
-def _schedule(blocks: list[Block], n: int, L: int, slow: tuple[int, ...]) -> list[Pass]:
+def _schedule(blocks: list[Block], n: int, L: int) -> list[Pass]:
     passes: list[Pass] = []
     run: list[Block] = []
     phys = list(range(n))  # circuit-side bit -> memory bit, changed by permuted passes
     for b in blocks:  # wide blocks split the list; each part is scheduled on its own
         if _too_wide(b, L):
-            passes.extend(_schedule_run(run, n, L, phys, slow))
+            passes.extend(_schedule_run(run, n, L, phys))
             passes.append(Pass(None, [b], where=tuple(phys)))
             run = []
         else:
             run.append(b)
-    passes.extend(_schedule_run(run, n, L, phys, slow))
-    passes.extend(_restore(passes, phys, n, L, slow))
+    passes.extend(_schedule_run(run, n, L, phys))
+    passes.extend(_restore(passes, phys, n, L))
     return passes
 
 
-def _schedule_run(blocks: list[Block], n: int, L: int, phys: list[int],
-                  slow: tuple[int, ...]) -> list[Pass]:
+def _schedule_run(blocks: list[Block], n: int, L: int, phys: list[int]) -> list[Pass]:
     """Passes for ``blocks``; ``phys`` (circuit-side bit -> memory bit) is updated for the
     passes that write their chunks back in buffer order."""
     if not blocks:
@@ -265,6 +264,7 @@ def _schedule_run(blocks: list[Block], n: int, L: int, phys: list[int],
     if L >= n:  # one chunk, worked on in place: low targets run on the low-bit kernels
         # (phys is the identity: no pass gathers)
         return [Pass(tuple(range(n)), blocks, where=tuple(range(n)))]
+    slow = slow_bits(L)
     passes = []
     remaining = blocks
     while remaining:
@@ -351,8 +351,7 @@ def _write_back(order: tuple[int, ...], src: tuple[int, ...]) -> tuple[int, ...]
     return tuple(m if m is not None else next(rest) for m in dst)
 
 
-def _restore(passes: list[Pass], phys: list[int], n: int, L: int,
-             slow: tuple[int, ...]) -> list[Pass]:
+def _restore(passes: list[Pass], phys: list[int], n: int, L: int) -> list[Pass]:
     """Put every bit back at its circuit position: the last pass writes its chunks in
     circuit order when its lanes hold every misplaced bit (the usual case, no extra
     traffic); otherwise passes without gates move the misplaced bits home, ``L - 1`` or
@@ -370,7 +369,7 @@ def _restore(passes: list[Pass], phys: list[int], n: int, L: int,
         need = {inv[m] for m in range(base_lanes(L))} | targets | astray
         if len(need) <= L:
             passes[-1] = last = _arrange(last.blocks, need, targets, where, L,
-                                         slow)
+                                         slow_bits(L))
     if last is not None and last.lanes is not None and \
             {q for q in range(n) if last.where[q] != q} <= set(last.lanes):
         last.dst = last.order  # buffer bit i goes to the circuit position of its lane
