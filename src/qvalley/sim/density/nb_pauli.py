@@ -18,17 +18,10 @@ from ..statevector.nb_target import configure
 configure()
 from numba import njit, prange  # noqa: E402
 
+from ..statevector.nb_pass import _popcount  # noqa: E402
+
 TILE = 8
 _OPTS = dict(cache=True, fastmath={'contract'}, nogil=True, boundscheck=False)
-
-
-@njit(**_OPTS)
-def _popcount(v):
-    c = 0
-    while v:
-        v &= v - 1
-        c += 1
-    return c
 
 
 @njit(parallel=True, **_OPTS)

@@ -109,15 +109,3 @@ TO_MATRIX = np.array([[1, 0, 1, 0],
                       [0, 1, 0, -1j],
                       [1, 0, -1, 0]], dtype=np.complex128) / 2
 FROM_MATRIX = np.ascontiguousarray(np.linalg.inv(TO_MATRIX))
-
-
-def pauli_bits(label: str) -> tuple[int, int]:
-    """The (x, z) bits of a Pauli label in Qiskit's order (rightmost letter: qubit 0):
-    its coefficient is ``vec[x + (z << n)]``."""
-    x = z = 0
-    for q, ch in enumerate(reversed(label)):
-        if ch in "XY":
-            x |= 1 << q
-        if ch in "ZY":
-            z |= 1 << q
-    return x, z
